@@ -1,0 +1,73 @@
+#!/bin/bash
+# Boot a kernel under QEMU (software emulation) with a busybox initramfs
+# and run one script in it.
+#
+# Usage: test/lib/guest.sh [--mem MB] [--smp N] [--append ARGS] [--timeout S]
+#                          KERNEL GUEST_SCRIPT [FILE...]
+# FILEs go into the initramfs: *.ko into /modules, anything else into /bin.
+# The guest has /proc, /sys, /dev (devtmpfs), /tmp and, where the kernel
+# has it, debugfs. The guest's console goes to stdout (without \r).
+# Exit status: the guest script's, 124 on timeout, 125 if the guest died
+# without reporting one (panic, crash).
+set -euo pipefail
+
+mem=512 smp=1 append="" timeout=300
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ "$#" -ge 2 ] || { sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+kernel=$1 script=$2
+shift 2
+
+"$(dirname "$0")/deps.sh" qemu-system-x86 busybox-static cpio
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/bin "$root"/modules "$root"/proc "$root"/sys "$root"/dev "$root"/tmp
+cp /bin/busybox "$root/bin/busybox"
+# Not the name "busybox" itself: that link would replace the binary.
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+for file in "$@"; do
+	case "$file" in
+	*.ko) cp "$file" "$root/modules/" ;;
+	*) cp "$file" "$root/bin/" ;;
+	esac
+done
+cp "$script" "$root/guest-script"
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+export PATH=/bin
+sh /guest-script
+echo "GUEST-EXIT $?"
+poweroff -f
+reboot -f
+INIT
+chmod +x "$root/init" "$root/guest-script"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd"
+
+status=0
+timeout "$timeout" qemu-system-x86_64 -accel tcg -cpu qemu64 -m "$mem" -smp "$smp" \
+	-display none -monitor none -serial stdio -no-reboot \
+	-kernel "$kernel" -initrd "$work/initrd" \
+	-append "console=ttyS0 panic=-1 quiet $append" </dev/null \
+	| tr -d '\r' | tee "$work/console" || status=$?
+[ "$status" -eq 124 ] && { echo "guest.sh: timed out after $timeout s" >&2; exit 124; }
+rc=$(sed -n 's/^GUEST-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
+[ -n "$rc" ] || { echo "guest.sh: the guest ended without reporting" >&2; exit 125; }
+exit "$rc"
