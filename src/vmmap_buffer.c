@@ -4,6 +4,9 @@
  * with remap_vmalloc_range(). The mapping holds the real pages, so
  * get_user_pages(), ptrace() and process_vm_readv() work on it as they
  * do on any memory.
+ *
+ * Pages can leave the page tables again (madvise(MADV_DONTNEED) may zap
+ * them); vmmap_fault() puts the buffer's page back when they are touched.
  */
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -30,8 +33,24 @@ void mmapdev_buffer_free(void *buf)
 	vfree(buf);
 }
 
+static vm_fault_t vmmap_fault(struct vm_fault *vmf)
+{
+	void *buf = vmf->vma->vm_private_data;
+
+	/* mmap() bounded the VMA by the buffer, and it cannot grow. */
+	vmf->page = vmalloc_to_page(buf + (vmf->pgoff << PAGE_SHIFT));
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct vmmap_vm_ops = {
+	.fault = vmmap_fault,
+};
+
 int mmapdev_buffer_mmap(void *buf, size_t size, struct vm_area_struct *vma)
 {
+	vma->vm_ops = &vmmap_vm_ops;
+	vma->vm_private_data = buf;
 	/* Checks the range against the allocation itself, too. */
 	return remap_vmalloc_range(vma, buf, vma->vm_pgoff);
 }

@@ -1,0 +1,97 @@
+#!/bin/sh
+# The driver checks, run inside a booted guest (busybox sh) with the
+# modules in /modules and mmaptest-static on PATH. Prints TAP-style lines
+# ("ok - ..." / "not ok - ...") and, from mmaptest, its own; the host
+# side counts them. Exit status: 0 when nothing failed.
+# Optional: MMAPDEV_NPAGES_RELOAD="kmmap=N vmmap=M" for the reload pass.
+
+failed=0
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; failed=1; }
+expect() { # expect DESCRIPTION COMMAND...: passes when COMMAND succeeds
+	what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+load() { # load MODULE [PARAM...]
+	mod=$1
+	shift
+	expect "insmod $mod${*:+ $*}" insmod "/modules/$mod.ko" "$@"
+}
+
+run_mmaptest() { # run_mmaptest MODULE LABEL
+	echo "# mmaptest /dev/$1 ($2)"
+	mmaptest-static "/dev/$1" | sed "s/^\(not ok\|ok\) [0-9]* - /\1 - $1 $2: /"
+}
+
+# What the kernel logged from here on is checked at the end.
+dmesg -c > /dev/null
+
+for mod in kmmap vmmap; do
+	load "$mod"
+done
+expect "both modules are loaded at once" grep -q '^vmmap ' /proc/modules
+for mod in kmmap vmmap; do
+	expect "/dev/$mod is a character device" test -c "/dev/$mod"
+	expect "/proc/$mod exists" test -r "/proc/$mod"
+	expect "npages of $mod is 16 and read-only in sysfs" \
+		sh -c "[ \"\$(cat /sys/module/$mod/parameters/npages)\" = 16 ] &&
+		       [ \"\$(stat -c %a /sys/module/$mod/parameters/npages)\" = 444 ]"
+	run_mmaptest "$mod" "npages=16"
+done
+
+# rmmod is refused while the device is open or mapped, and works after.
+for mod in kmmap vmmap; do
+	exec 3< "/dev/$mod"
+	if rmmod "$mod" 2>/dev/null; then fail "rmmod $mod is refused while it is open"; else pass "rmmod $mod is refused while it is open"; fi
+	exec 3<&-
+	mmaptest-static --hold "/dev/$mod" > /tmp/hold 2>&1 &
+	holder=$!
+	tries=0
+	while ! grep -q holding /tmp/hold && [ "$tries" -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+	expect "a process holds a mapping of /dev/$mod (closed)" grep -q holding /tmp/hold
+	if rmmod "$mod" 2>/dev/null; then fail "rmmod $mod is refused while it is mapped"; else pass "rmmod $mod is refused while it is mapped"; fi
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	expect "rmmod $mod works once the mapping is gone" rmmod "$mod"
+	expect "/dev/$mod and /proc/$mod are gone after rmmod" sh -c "[ ! -e /dev/$mod ] && [ ! -e /proc/$mod ]"
+done
+
+# Other buffer sizes: one page, and the reload sizes (the largest kmalloc can give).
+for sizes in "kmmap=1 vmmap=1" "${MMAPDEV_NPAGES_RELOAD:-kmmap=1024 vmmap=4099}"; do
+	for pair in $sizes; do
+		mod=${pair%=*} n=${pair#*=}
+		load "$mod" "npages=$n"
+		expect "$mod reports npages=$n" grep -qx "$n" "/sys/module/$mod/parameters/npages"
+		run_mmaptest "$mod" "npages=$n"
+		expect "rmmod $mod (npages=$n)" rmmod "$mod"
+	done
+done
+
+# Bad npages values fail the load with one clear line in the kernel log.
+for bad in "kmmap 0 out of range" "vmmap 0 out of range" "kmmap 1025 KMALLOC_MAX_SIZE" \
+	"vmmap 4000000000 half of RAM" "kmmap abc invalid" "vmmap -1 invalid"; do
+	# shellcheck disable=SC2086 # split into module, value and expected words
+	set -- $bad
+	mod=$1 n=$2
+	shift 2
+	dmesg -c > /tmp/dmesg.before
+	cat /tmp/dmesg.before >> /tmp/dmesg.all
+	if insmod "/modules/$mod.ko" "npages=$n" 2>/tmp/insmod.err; then
+		fail "insmod $mod npages=$n is refused"
+		rmmod "$mod"
+	else
+		pass "insmod $mod npages=$n is refused ($(tr -d '\n' < /tmp/insmod.err))"
+	fi
+	expect "the kernel log says why ($*)" sh -c "dmesg | grep '$mod' | grep -q '$*'"
+	expect "no /dev/$mod is left behind" test ! -e "/dev/$mod"
+done
+
+dmesg >> /tmp/dmesg.all
+if grep -E 'BUG|WARNING|Oops|[Bb]ad page|Call Trace|general protection|KASAN|UBSAN|kmemleak|circular locking' /tmp/dmesg.all; then
+	fail "the kernel log is free of BUG, WARNING, Oops and bad page state"
+else
+	pass "the kernel log is free of BUG, WARNING, Oops and bad page state"
+fi
+exit "$failed"
