@@ -17,7 +17,7 @@
 
 #include "mmapdev.h"
 
-const char mmapdev_buffer_limit[] = "KMALLOC_MAX_SIZE";
+const char *const mmapdev_buffer_limit = "KMALLOC_MAX_SIZE";
 
 unsigned long mmapdev_buffer_max_pages(void)
 {

@@ -16,7 +16,7 @@
 unsigned long mmapdev_buffer_max_pages(void);
 
 /* Names that limit in the error message of a load that asks for more. */
-extern const char mmapdev_buffer_limit[];
+extern const char *const mmapdev_buffer_limit;
 
 /* Returns a zeroed buffer of @size bytes (a page multiple), or NULL. */
 void *mmapdev_buffer_alloc(size_t size);

@@ -14,7 +14,7 @@
 
 #include "mmapdev.h"
 
-const char mmapdev_buffer_limit[] = "half of RAM";
+const char *const mmapdev_buffer_limit = "half of RAM";
 
 unsigned long mmapdev_buffer_max_pages(void)
 {
