@@ -49,7 +49,8 @@ for mod in kmmap vmmap; do
 	mmaptest-static --hold "/dev/$mod" > /tmp/hold 2>&1 &
 	holder=$!
 	tries=0
-	while ! grep -q holding /tmp/hold && [ "$tries" -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+	# A starved TCG guest can take many seconds to start a process: wait up to 60 s.
+	while ! grep -q holding /tmp/hold && [ "$tries" -lt 600 ]; do sleep 0.1; tries=$((tries + 1)); done
 	expect "a process holds a mapping of /dev/$mod (closed)" grep -q holding /tmp/hold
 	if rmmod "$mod" 2>/dev/null; then fail "rmmod $mod is refused while it is mapped"; else pass "rmmod $mod is refused while it is mapped"; fi
 	kill "$holder"
