@@ -116,7 +116,6 @@ static struct miscdevice mmapdev_misc = {
 static int mmapdev_proc_show(struct seq_file *m, void *v)
 {
 	struct mm_struct *mm = get_task_mm(current);
-	struct vm_area_struct *vma;
 	unsigned long long total = 0;
 	int err;
 
@@ -126,8 +125,7 @@ static int mmapdev_proc_show(struct seq_file *m, void *v)
 			mmput(mm);
 			return err;
 		}
-		for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, vma->vm_end))
-			total += vma->vm_end - vma->vm_start;
+		total = mmapdev_vma_bytes(mm);
 		mmap_read_unlock(mm);
 		mmput(mm);
 	}
