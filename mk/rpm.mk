@@ -1,15 +1,17 @@
 # RPM packages (rpm/mmapdev.spec): mmapdev-dkms (noarch) and mmapdev-tests.
 #   make rpm     binary and source RPMs into build/, then rpmlint
 #   make srpm    the source RPM alone
+#   make rpm-build   build only (RPM_OUT=DIR puts the results elsewhere)
 # rpmbuild runs with --nodeps: on Debian the rpm database is empty, so the
 # BuildRequires (gcc, make, glibc-static) cannot be looked up there; the
 # Debian packages that provide them are installed instead.
 
-RPM_TOP = $(CURDIR)/build/rpm
+RPM_OUT ?= build
+RPM_TOP = $(abspath $(RPM_OUT))/rpm
 RPM_TARBALL = $(RPM_TOP)/SOURCES/mmapdev-$(VERSION).tar.gz
 RPMBUILD = rpmbuild --define "_topdir $(RPM_TOP)" --nodeps
 
-.PHONY: rpm srpm rpm-lint rpm-tarball
+.PHONY: rpm rpm-build srpm rpm-lint rpm-tarball
 
 rpm-tarball:
 	test/lib/deps.sh rpm rpmlint build-essential
@@ -21,12 +23,15 @@ rpm-tarball:
 
 srpm: rpm-tarball
 	$(RPMBUILD) -bs rpm/mmapdev.spec
-	cp $(RPM_TOP)/SRPMS/*.src.rpm build/
+	cp $(RPM_TOP)/SRPMS/*.src.rpm $(RPM_OUT)/
 
-rpm: rpm-tarball
+rpm-build: rpm-tarball
 	$(RPMBUILD) -ba rpm/mmapdev.spec
-	cp $(RPM_TOP)/SRPMS/*.src.rpm $(RPM_TOP)/RPMS/*/*.rpm build/
+	cp $(RPM_TOP)/SRPMS/*.src.rpm $(RPM_TOP)/RPMS/*/*.rpm $(RPM_OUT)/
+	rm -rf $(RPM_TOP)
+
+rpm: rpm-build
 	$(MAKE) --no-print-directory rpm-lint
 
 rpm-lint:
-	rpmlint -r rpm/mmapdev.rpmlintrc build/mmapdev-*$(VERSION)-*.rpm
+	rpmlint -r rpm/mmapdev.rpmlintrc $(RPM_OUT)/mmapdev-*$(VERSION)-*.rpm
