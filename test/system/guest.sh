@@ -8,7 +8,9 @@
 #                              stageN.log (everything), boot/ (stage 1: the
 #                              kernel to boot for stage 2), stageN.done
 # Stage 1 (6.1): install, permissions, kernel upgrade to 6.12.
-# Stage 2 (6.12, same disk): devices after reboot, package upgrade, purge.
+# Stage 2 (6.12, same disk): devices after reboot, package upgrade, purge,
+# then the RPM packages: rpm -i, checks, rpm -e, nothing left.
+#   /mnt/ci/rpms               the RPM packages of this version
 set -uo pipefail
 shopt -s nullglob
 
@@ -106,6 +108,24 @@ not_in_dkms() { # VERSION
 }
 no_module() { # KERNEL
 	! modinfo -k "$1" kmmap >/dev/null 2>&1 && ! modinfo -k "$1" vmmap >/dev/null 2>&1
+}
+
+nothing_left() { # STEP KERNEL...: the checks that a removal left nothing behind
+	local leftovers k
+	check "$1. no /usr/src/mmapdev-*" none /usr/src/mmapdev-*
+	check "$1. no /var/lib/dkms/mmapdev" test ! -e /var/lib/dkms/mmapdev
+	leftovers=$(find /lib/modules /usr/lib/modules -name 'kmmap.ko*' -o -name 'vmmap.ko*' 2>/dev/null | sort -u)
+	[ -z "$leftovers" ] || note "left: $leftovers"
+	check "$1. no kmmap/vmmap module file under any /lib/modules/*" test -z "$leftovers"
+	for k in "${@:2}"; do
+		check "$1. modprobe no longer finds kmmap or vmmap for $k" no_module "$k"
+	done
+	check "$1. no udev rule left" none /lib/udev/rules.d/*mmapdev* /usr/lib/udev/rules.d/*mmapdev* /etc/udev/rules.d/*mmapdev*
+	check "$1. no modules-load.d file left" none /usr/lib/modules-load.d/*mmapdev* /etc/modules-load.d/*mmapdev*
+	check "$1. no sysusers.d file left" none /usr/lib/sysusers.d/*mmapdev* /etc/sysusers.d/*mmapdev*
+	check "$1. no helper left in /usr/libexec/mmapdev" none /usr/libexec/mmapdev
+	check "$1. kmmap and vmmap unloaded" test ! -e /sys/module/kmmap -a ! -e /sys/module/vmmap
+	check "$1. /dev/kmmap and /dev/vmmap gone" test ! -e /dev/kmmap -a ! -e /dev/vmmap
 }
 
 v1=$(cat "$share/debs/v1/VERSION")
@@ -231,19 +251,30 @@ if [ "$stage" = 2 ]; then
 	grep '^mmapdev' "$out/purge.log" | sed 's/^/# /'
 	check "5. both packages are gone from dpkg's database (not even config-files)" \
 		not_in_dpkg mmapdev-dkms mmapdev-tests
-	check "5. no /usr/src/mmapdev-*" none /usr/src/mmapdev-*
-	check "5. no /var/lib/dkms/mmapdev" test ! -e /var/lib/dkms/mmapdev
-	leftovers=$(find /lib/modules /usr/lib/modules -name 'kmmap.ko*' -o -name 'vmmap.ko*' 2>/dev/null | sort -u)
-	[ -z "$leftovers" ] || note "left: $leftovers"
-	check "5. no kmmap/vmmap module file under any /lib/modules/*" test -z "$leftovers"
+	nothing_left 5 "$old" "$kernel"
+
+	# 6. The RPM packages, installed with rpm itself so that their
+	# scriptlets run (--nodeps: this system's rpm database is empty).
+	step "6. RPM packages"
+	t=$SECONDS
+	rpm -i --nodeps "$share"/rpms/mmapdev-dkms-*.noarch.rpm "$share"/rpms/mmapdev-tests-*.rpm \
+		>"$out/rpm-install.log" 2>&1
+	check "6. rpm -i of mmapdev-dkms and mmapdev-tests $v1 ($((SECONDS - t)) s)" test "$?" = 0
+	sed -n -e '/^mmapdev/p' "$out/rpm-install.log" | sed 's/^/# /'
 	for k in "$old" "$kernel"; do
-		check "5. modprobe no longer finds kmmap or vmmap for $k" no_module "$k"
+		check "6. the %post scriptlet built and installed mmapdev $v1 for $k" dkms_installed "$v1" "$k"
 	done
-	check "5. no udev rule left" none /lib/udev/rules.d/*mmapdev* /etc/udev/rules.d/*mmapdev*
-	check "5. no modules-load.d file left" none /usr/lib/modules-load.d/*mmapdev* /etc/modules-load.d/*mmapdev*
-	check "5. no sysusers.d file left" none /usr/lib/sysusers.d/*mmapdev* /etc/sysusers.d/*mmapdev*
-	check "5. kmmap and vmmap unloaded" test ! -e /sys/module/kmmap -a ! -e /sys/module/vmmap
-	check "5. /dev/kmmap and /dev/vmmap gone" test ! -e /dev/kmmap -a ! -e /dev/vmmap
+	check "6. kmmap and vmmap $v1 are loaded" loaded_version_is "$v1"
+	show_devices
+	check "6. /dev/kmmap and /dev/vmmap are root:mmapdev 0660" devices_ok
+	check "6. the %post smoke test ran and passed" verdict_pass "$out/rpm-install.log"
+	runuser -u alice -- mmapdev-selftest >"$out/selftest-rpm.log" 2>&1
+	check "6. mmapdev-selftest passes for a member of the group" test "$?" = 0
+	t=$SECONDS
+	rpm -e mmapdev-tests mmapdev-dkms >"$out/rpm-erase.log" 2>&1
+	check "6. rpm -e of both packages ($((SECONDS - t)) s)" test "$?" = 0
+	check "6. rpm knows neither package any more" bash -c '! rpm -q mmapdev-dkms mmapdev-tests >/dev/null 2>&1'
+	nothing_left 6 "$old" "$kernel"
 fi
 
 cp /var/log/dpkg.log "$out/dpkg-stage$stage.log"

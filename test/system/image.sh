@@ -157,7 +157,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$cache/debs"
 # shellcheck disable=SC2016 # "$1" is for mmdebstrap's hook shell to expand
 mmdebstrap --variant=minbase --mode=root \
-	--include=systemd-sysv,udev,kmod,dkms,gcc,make,libc6-dev,initramfs-tools \
+	--include=systemd-sysv,udev,kmod,dkms,gcc,make,libc6-dev,initramfs-tools,rpm \
 	--include="linux-image-$abi61,linux-headers-$abi61" \
 	--skip=essential/unlink \
 	--setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
