@@ -20,6 +20,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "mmapdev.h"
 
@@ -55,17 +56,35 @@ static ssize_t mmapdev_read(struct file *file, char __user *ubuf,
 static ssize_t mmapdev_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	ssize_t ret;
+	loff_t pos = *ppos;
+	size_t left;
 
+	if (pos < 0)
+		return -EINVAL;
+	if (!count)
+		return 0;
 	/* A fixed-size file: no room at or past its end. */
-	if (count && *ppos >= buffer_size)
+	if (pos >= buffer_size)
 		return -ENOSPC;
+	count = min_t(size_t, count, buffer_size - pos);
+	if (!access_ok(ubuf, count))
+		return -EFAULT;
 
 	if (mutex_lock_interruptible(&buffer_lock))
 		return -ERESTARTSYS;
-	ret = simple_write_to_buffer(buffer, buffer_size, ppos, ubuf, count);
+	/*
+	 * Not copy_from_user(): when the user buffer faults part-way, it
+	 * zero-fills the rest of the destination, which here is live buffer
+	 * the write does not report as written. __copy_from_user() leaves
+	 * the bytes it did not copy alone.
+	 */
+	left = __copy_from_user(buffer + pos, ubuf, count);
 	mutex_unlock(&buffer_lock);
-	return ret;
+
+	if (left == count)
+		return -EFAULT;
+	*ppos = pos + count - left;
+	return count - left;
 }
 
 static loff_t mmapdev_llseek(struct file *file, loff_t offset, int whence)
