@@ -16,6 +16,12 @@
 
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set()/vm_flags_clear(). */
 #ifndef HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+
 static inline void vm_flags_clear(struct vm_area_struct *vma,
 				  unsigned long flags)
 {
