@@ -29,25 +29,4 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
-/*
- * The total size of @mm's VMAs; the caller holds mmap_lock. 6.1 replaced
- * the VMA list with a maple tree walked by for_each_vma(), in one pass.
- * The find_vma() loop works on every kernel (no mm->mmap, which 6.1
- * removed), but searches from the root for every VMA: n log n.
- */
-static inline unsigned long long mmapdev_vma_bytes(struct mm_struct *mm)
-{
-	struct vm_area_struct *vma;
-	unsigned long long total = 0;
-#ifdef HAVE_FOR_EACH_VMA
-	VMA_ITERATOR(vmi, mm, 0);
-
-	for_each_vma(vmi, vma)
-#else
-	for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, vma->vm_end))
-#endif
-		total += vma->vm_end - vma->vm_start;
-	return total;
-}
-
 #endif /* MMAPDEV_COMPAT_H */
