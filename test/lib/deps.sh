@@ -14,10 +14,13 @@ done
 
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Wait for another apt or dpkg (a suite in parallel, unattended upgrades)
+# rather than fail at once on its lock.
+lock=(-o DPkg::Lock::Timeout=600)
 # A fresh machine has no package lists yet; refresh them at most once an hour.
 stamp=/var/lib/apt/periodic/mmapdev-update-stamp
 if [ -z "$(find "$stamp" -mmin -60 2>/dev/null)" ]; then
-	apt-get update -q >&2
+	apt-get "${lock[@]}" update -q >&2
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
-apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+apt-get "${lock[@]}" install -y -q --no-install-recommends "${missing[@]}" >&2
