@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 static const unsigned char signature[4] = { 0xaa, 0xbb, 0xcc, 0xdd };
 
 static const char *dev_path;
@@ -81,17 +83,6 @@ static void diag(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int open_dev(int flags)
-{
-	int fd = open(dev_path, flags | O_CLOEXEC);
-
-	if (fd < 0) {
-		printf("Bail out! cannot open %s: %s\n", dev_path, strerror(errno));
-		exit(1);
-	}
-	return fd;
-}
-
 /* Raw syscalls for hostile pointers, which the C library rightly rejects. */
 static long raw_read(int fd, void *buf, size_t len)
 {
@@ -119,24 +110,6 @@ static void fill(unsigned char *p, size_t len, unsigned int seed)
 {
 	for (size_t i = 0; i < len; i++)
 		p[i] = (unsigned char)(seed + i * 7 + (i >> 8));
-}
-
-/* Reads a whole file with raw read(2): no allocation, no stdio. */
-static ssize_t read_file(const char *path, char *buf, size_t cap)
-{
-	ssize_t len = 0, n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)len < cap - 1 &&
-	       (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[len] = '\0';
-	return len;
 }
 
 static char proc_buf[64];
@@ -182,7 +155,7 @@ static long long sum_maps(void)
 static void test_size(void)
 {
 	char path[128], text[32];
-	int fd = open_dev(O_RDONLY);
+	int fd = open_dev(dev_path, O_RDONLY);
 	off_t end = lseek(fd, 0, SEEK_END);
 
 	close(fd);
@@ -198,7 +171,7 @@ static void test_size(void)
 
 static void test_signature(const unsigned char *saved)
 {
-	int fd = open_dev(O_RDONLY);
+	int fd = open_dev(dev_path, O_RDONLY);
 	unsigned char *map = map_dev(fd, size, PROT_READ, 0);
 	size_t bad_read = 0, bad_map = 0;
 
@@ -218,7 +191,7 @@ static void test_signature(const unsigned char *saved)
 
 static void test_write_read(void)
 {
-	int fd = open_dev(O_RDWR);
+	int fd = open_dev(dev_path, O_RDWR);
 	unsigned char *map = map_dev(fd, size, PROT_READ | PROT_WRITE, 0);
 	unsigned char *in = malloc(size), *out = malloc(size);
 	off_t mid = (off_t)(size / 2) - 3;
@@ -254,7 +227,7 @@ out:
 
 static void test_offsets(void)
 {
-	int fd = open_dev(O_RDWR);
+	int fd = open_dev(dev_path, O_RDWR);
 	char buf[64];
 	off_t end = (off_t)size;
 
@@ -284,7 +257,7 @@ static void test_offsets(void)
 
 static void test_bad_pointers(void)
 {
-	int fd = open_dev(O_RDWR);
+	int fd = open_dev(dev_path, O_RDWR);
 	void *kernel = (void *)0xffff888000000000UL;
 	unsigned char *two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -312,8 +285,8 @@ static void test_bad_pointers(void)
 
 static void test_mmap_rules(void)
 {
-	int fd = open_dev(O_RDWR);
-	int rdonly = open_dev(O_RDONLY);
+	int fd = open_dev(dev_path, O_RDWR);
+	int rdonly = open_dev(dev_path, O_RDONLY);
 	int rw = PROT_READ | PROT_WRITE;
 	unsigned char *map, *last;
 
@@ -352,7 +325,7 @@ static void test_mmap_rules(void)
 
 static void test_mremap_madvise_split(void)
 {
-	int fd = open_dev(O_RDWR);
+	int fd = open_dev(dev_path, O_RDWR);
 	unsigned char *map = map_dev(fd, size, PROT_READ | PROT_WRITE, 0);
 	unsigned char *moved;
 	unsigned char byte;
@@ -406,7 +379,7 @@ out:
 
 static void test_process_vm_readv(void)
 {
-	int fd = open_dev(O_RDWR);
+	int fd = open_dev(dev_path, O_RDWR);
 	unsigned char *map = map_dev(fd, page, PROT_READ, 0);
 	unsigned char got[8];
 	struct iovec local = { got, sizeof(got) }, remote = { map, sizeof(got) };
@@ -426,7 +399,7 @@ static void test_process_vm_readv(void)
 
 static void test_sharing(void)
 {
-	int fd1 = open_dev(O_RDWR), fd2 = open_dev(O_RDWR);
+	int fd1 = open_dev(dev_path, O_RDWR), fd2 = open_dev(dev_path, O_RDWR);
 	unsigned char *m1 = map_dev(fd1, page, PROT_READ | PROT_WRITE, 0);
 	unsigned char *m2 = map_dev(fd2, page, PROT_READ | PROT_WRITE, 0);
 	unsigned char buf[8];
@@ -556,7 +529,7 @@ static void test_threads(void)
 	unsigned char *buf = malloc(page);
 	size_t n = sizeof(roles) / sizeof(roles[0]);
 
-	thread_fd = open_dev(O_RDWR);
+	thread_fd = open_dev(dev_path, O_RDWR);
 	for (size_t pg = 0; buf && pg < npages; pg++) {
 		memset(buf, 0x5a, page);
 		put(thread_fd, buf, page, pg * page);

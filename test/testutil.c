@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * testutil: helpers shared by the user-space test programs; see testutil.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+int open_dev(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("Bail out! cannot open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	ssize_t len = 0, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)len < cap - 1 &&
+	       (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[len] = '\0';
+	return len;
+}
+
+/* ---- randomness: splitmix64 ---------------------------------------------- */
+
+unsigned long long next64(unsigned long long *state)
+{
+	unsigned long long z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void fill_random(unsigned char *p, size_t len, unsigned long long *state)
+{
+	unsigned long long v = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (i % 8 == 0)
+			v = next64(state);
+		p[i] = (unsigned char)(v >> (8 * (i % 8)));
+	}
+}
+
+/* ---- expected faults ----------------------------------------------------- */
+
+static sigjmp_buf fault_jump;
+static volatile sig_atomic_t expecting_fault;
+
+void on_segv(int sig)
+{
+	if (!expecting_fault) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(fault_jump, 1);
+}
+
+int faults(volatile unsigned char *p, int write)
+{
+	int faulted = 0;
+
+	expecting_fault = 1;
+	if (sigsetjmp(fault_jump, 1) == 0) {
+		if (write)
+			*p = 0x5a;
+		else
+			(void)*p;
+	} else {
+		faulted = 1;
+	}
+	expecting_fault = 0;
+	return faulted;
+}

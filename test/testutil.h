@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * testutil: helpers shared by the user-space test programs (mmaptest,
+ * fuzz, stress, hostile), which link testutil.c.
+ */
+#ifndef MMAPDEV_TESTUTIL_H
+#define MMAPDEV_TESTUTIL_H
+
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+
+/* What fuzz and hostile use that an older C library may not define. */
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+/* open(path, flags | O_CLOEXEC), or "Bail out! cannot open ..." and exit 1. */
+int open_dev(const char *path, int flags);
+
+/*
+ * Reads a whole small file (procfs, sysfs) into buf with raw read(2): no
+ * allocation, no stdio. NUL-terminated; returns its length, or -1.
+ */
+ssize_t read_file(const char *path, char *buf, size_t cap);
+
+/* splitmix64: the next pseudo-random number from *state, which it advances. */
+unsigned long long next64(unsigned long long *state);
+
+/* Fills p[0..len) with bytes of next64(state), eight bytes a number. */
+void fill_random(unsigned char *p, size_t len, unsigned long long *state);
+
+/*
+ * The SIGSEGV handler for faults() (install it with signal()): jumps back
+ * into faults() when it expects a fault, otherwise dies of the signal.
+ */
+void on_segv(int sig);
+
+/* Does touching p (a store if write) raise SIGSEGV? Needs on_segv. */
+int faults(volatile unsigned char *p, int write);
+
+#endif
