@@ -443,7 +443,6 @@ static void fill_kasan_quarantine(void)
 static long long read_mem_available_kib(void)
 {
 	char buf[4096];
-	ssize_t n;
 	int fd;
 	char *p;
 
@@ -456,14 +455,8 @@ static long long read_mem_available_kib(void)
 			complain("drop_caches: %s", strerror(errno));
 		close(fd);
 	}
-	fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "MemAvailable:");
 	return p ? strtoll(p + 13, NULL, 10) : -1;
 }
@@ -496,16 +489,9 @@ static long long mem_available_kib(void)
 static long long stack_depot_kib(void)
 {
 	char buf[512], *p;
-	ssize_t n;
-	int fd = open("/sys/kernel/debug/stackdepot/stats", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (read_file("/sys/kernel/debug/stackdepot/stats", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "pools:");
 	return p ? strtoll(p + 6, NULL, 10) * (16 << 10) / 1024 * (long long)(page / 4096) : -1;
 }
