@@ -560,6 +560,24 @@ static size_t pick_room(size_t count)
 }
 
 /*
+ * A read or write of @count bytes whose user buffer has only @room bytes
+ * before an unmapped page, where the model wants more than @room: the call
+ * must return at least one byte and at most @room, or EFAULT when nothing
+ * fits. Sets *@want to what it got, for expect(); false on a divergence.
+ */
+static int short_transfer(const char *what, size_t count, size_t room, long long pos,
+			  ssize_t got, int err, long long *want)
+{
+	if (room ? got < 1 || got > (ssize_t)room : !(got == -1 && err == EFAULT)) {
+		diverge("%s of %zu bytes with a buffer of %zu bytes before an unmapped page at %lld: got %zd %s",
+			what, count, room, pos, got, got < 0 ? err_name(err) : "");
+		return 0;
+	}
+	*want = got < 0 ? -EFAULT : got;
+	return 1;
+}
+
+/*
  * read/pread into scratch memory, optionally into a user buffer that runs
  * into an unmapped page after `room` bytes: the call then returns what fit
  * (at least one byte) or EFAULT.
@@ -583,15 +601,9 @@ static void op_read(int positional, int faulting)
 	err = errno;
 	trace_op("%s(%d, %zu%s, %lld) = %zd", positional ? "pread" : "read", f->fd, count,
 		 faulting ? " into a short buffer" : "", pos, got);
-	if (faulting && want > (long long)room) {
-		/* Short: at least a byte, at most what fits; nothing fits: EFAULT. */
-		if (room ? got < 1 || got > (ssize_t)room : !(got == -1 && err == EFAULT)) {
-			diverge("read of %zu bytes into a buffer with %zu bytes before an unmapped page at %lld: got %zd %s",
-				count, room, pos, got, got < 0 ? err_name(err) : "");
-			return;
-		}
-		want = got < 0 ? -EFAULT : got;
-	}
+	if (faulting && want > (long long)room &&
+	    !short_transfer("read", count, room, pos, got, err, &want))
+		return;
 	if (!expect(got, err, want, positional ? "pread" : "read"))
 		return;
 	if (got > 0 && !same(buf, (size_t)pos, (size_t)got, "bytes read"))
@@ -627,14 +639,9 @@ static void op_write(int positional, int faulting)
 	err = errno;
 	trace_op("%s(%d, %zu%s, %lld) = %zd", positional ? "pwrite" : "write", f->fd, count,
 		 faulting ? " from a short buffer" : "", pos, got);
-	if (faulting && want > (long long)room) {
-		if (room ? got < 1 || got > (ssize_t)room : !(got == -1 && err == EFAULT)) {
-			diverge("write of %zu bytes from a buffer with %zu bytes before an unmapped page at %lld: got %zd %s",
-				count, room, pos, got, got < 0 ? err_name(err) : "");
-			return;
-		}
-		want = got < 0 ? -EFAULT : got;
-	}
+	if (faulting && want > (long long)room &&
+	    !short_transfer("write", count, room, pos, got, err, &want))
+		return;
 	if (!expect(got, err, want, positional ? "pwrite" : "write"))
 		return;
 	if (got > 0) {
@@ -1036,6 +1043,25 @@ static void op_io_via_map(void)
 	}
 }
 
+/*
+ * After @got bytes went between scratch and the buffer at @boff through a
+ * path other than the device's file: a write updates the model and checks
+ * every mapping showing those bytes (@wrote), a read checks what came back
+ * against the model (@read).
+ */
+static void settle_copy(int write, ssize_t got, size_t boff, const char *wrote,
+			const char *read)
+{
+	if (got <= 0)
+		return;
+	if (write) {
+		memcpy(model + boff, scratch, (size_t)got);
+		check_maps_range(boff, (size_t)got, wrote);
+	} else {
+		same(scratch, boff, (size_t)got, read);
+	}
+}
+
 /* /proc/self/mem (ptrace's access path) on a mapping. */
 static void op_procmem(void)
 {
@@ -1065,12 +1091,8 @@ static void op_procmem(void)
 		 len, boff, got);
 	if (!expect(got, err, want, write ? "write to /proc/self/mem" : "read from /proc/self/mem"))
 		return;
-	if (write && got > 0) {
-		memcpy(model + boff, scratch, (size_t)got);
-		check_maps_range(boff, (size_t)got, "after a write to /proc/self/mem");
-	} else if (got > 0) {
-		same(scratch, boff, (size_t)got, "read from /proc/self/mem");
-	}
+	settle_copy(write, got, boff, "after a write to /proc/self/mem",
+		    "read from /proc/self/mem");
 }
 
 /* process_vm_readv/writev: real pages (vmmap) only, and no FOLL_FORCE. */
@@ -1106,12 +1128,7 @@ static void op_vm_rw(void)
 		 len, boff, got);
 	if (!expect(got, err, want, write ? "process_vm_writev" : "process_vm_readv"))
 		return;
-	if (write && got > 0) {
-		memcpy(model + boff, scratch, (size_t)got);
-		check_maps_range(boff, (size_t)got, "after process_vm_writev");
-	} else if (got > 0) {
-		same(scratch, boff, (size_t)got, "process_vm_readv");
-	}
+	settle_copy(write, got, boff, "after process_vm_writev", "process_vm_readv");
 }
 
 /* Stores through a read-only mapping and loads from PROT_NONE must fault. */
