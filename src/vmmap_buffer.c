@@ -79,13 +79,8 @@ int mmapdev_buffer_mmap(void *buf, size_t size, struct vm_area_struct *vma)
 {
 	unsigned long num = vma_pages(vma);
 
-	/* The caller checked this; the page array must not be overrun. */
-	if (vma->vm_pgoff > size >> PAGE_SHIFT ||
-	    num > (size >> PAGE_SHIFT) - vma->vm_pgoff)
-		return -EINVAL;
-
+	/* device.c has checked that the range lies within the buffer. */
 	vma->vm_ops = &vmmap_vm_ops;
-	vma->vm_private_data = buf;
 	/* What remap_vmalloc_range() sets: no mremap() growth, no core dumps. */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	/* Sets VM_MIXEDMAP, as vm_insert_page() did. */
