@@ -114,7 +114,7 @@ static int mmapdev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
 
-	return mmapdev_buffer_mmap(buffer, buffer_size, vma);
+	return mmapdev_buffer_mmap(buffer, vma);
 }
 
 static const struct file_operations mmapdev_fops = {

@@ -57,7 +57,7 @@ static const struct vm_operations_struct kmmap_vm_ops = {
 	.access = kmmap_access,
 };
 
-int mmapdev_buffer_mmap(void *buf, size_t size, struct vm_area_struct *vma)
+int mmapdev_buffer_mmap(void *buf, struct vm_area_struct *vma)
 {
 	unsigned long pfn = (virt_to_phys(buf) >> PAGE_SHIFT) + vma->vm_pgoff;
 

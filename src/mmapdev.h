@@ -27,6 +27,6 @@ void mmapdev_buffer_free(void *buf);
  * Maps the buffer into @vma from page vma->vm_pgoff on. The caller has
  * checked that the mapping is shared and lies within the buffer.
  */
-int mmapdev_buffer_mmap(void *buf, size_t size, struct vm_area_struct *vma);
+int mmapdev_buffer_mmap(void *buf, struct vm_area_struct *vma);
 
 #endif /* MMAPDEV_H */

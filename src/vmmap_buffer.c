@@ -75,7 +75,7 @@ static const struct vm_operations_struct vmmap_vm_ops = {
 	.fault = vmmap_fault,
 };
 
-int mmapdev_buffer_mmap(void *buf, size_t size, struct vm_area_struct *vma)
+int mmapdev_buffer_mmap(void *buf, struct vm_area_struct *vma)
 {
 	unsigned long num = vma_pages(vma);
 
