@@ -62,8 +62,11 @@ devices_ok() { # root:mmapdev 0660, character devices
 show_devices() { # once udev has handled its queue (devices_ok follows)
 	local m t=$SECONDS
 	# mmapdev-setup waits up to 30 s for udev; a loaded TCG guest can be slower.
-	udevadm settle --timeout=120 || note "udevadm settle: events still queued after $((SECONDS - t)) s"
-	[ $((SECONDS - t)) -lt 5 ] || note "udevadm settle took $((SECONDS - t)) s"
+	if ! udevadm settle --timeout=120; then
+		note "udevadm settle: events still queued after $((SECONDS - t)) s"
+	elif [ $((SECONDS - t)) -ge 5 ]; then
+		note "udevadm settle took $((SECONDS - t)) s"
+	fi
 	for m in "${modules[@]}"; do
 		note "/dev/$m: $(stat -c '%U:%G %a %F' "/dev/$m" 2>&1)"
 	done
