@@ -1,25 +1,35 @@
 #!/bin/bash
-# Build, or reuse, the Debian bookworm system image the lifecycle test boots.
+# Build, or reuse, the Debian system image the lifecycle tests boot.
 #
-# Usage: test/system/image.sh
+# Usage: test/system/image.sh SUITE [secureboot]
+#   SUITE       bookworm: boots bookworm's kernel (6.1), upgrades to
+#                         bookworm's 6.12 (linux-image-6.12-amd64);
+#               trixie:   boots trixie's kernel (6.12, trixie-security),
+#                         upgrades to the newest kernel trixie users can
+#                         install (trixie-backports' linux-image-amd64).
+#   secureboot  also shim-signed, grub-efi-amd64-signed and mokutil; the
+#               image directory then has efi/ with the signed shim, MOK
+#               manager and GRUB (to build an EFI system partition from).
 #   Prints the image directory on stdout: base.img (raw ext4 root file
-#   system), vmlinuz and initrd.img (the 6.1 kernel to boot it with) and
-#   info (the resolved kernel ABIs). Progress goes to stderr.
+#   system), vmlinuz and initrd.img (the kernel to boot it with) and info
+#   (SUITE=, BOOT_ABI=, UPGRADE_ABI=: the kernels resolved today).
+#   Progress goes to stderr.
 #
 # The image is cached under ${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/system/
-# keyed by a hash of this recipe (this file and the unit it installs) and the
-# kernel ABIs the mirror resolves to today, so it is rebuilt only when one of
-# them changes. Downloaded .debs are kept in system/debs so that a rebuild
-# after a recipe change does not download everything again.
+# keyed by a hash of this recipe (this file and the unit it installs), the
+# suite, the flavour and the kernel ABIs the mirror resolves to today, so it
+# is rebuilt only when one of them changes. Downloaded .debs are kept in
+# system/debs-SUITE so that a rebuild does not download everything again.
 #
-# What is in it: minbase + systemd, udev, kmod, dkms, gcc, make, the 6.1
-# kernel and its headers; initramfs-tools with MODULES=list (the virtio, ext4
-# and 9p modules only: a small initramfs is much faster to build under TCG);
-# dpkg told to leave out the kernel modules and header files a virtio guest
-# never uses (see the essential hook);
-# the 6.12 kernel + headers as .debs in /var/local/mmapdev-ci/kernel-debs
-# (the guest has no network; the kernel upgrade step installs them from
-# there); a oneshot unit that runs /mnt/ci/guest.sh from the 9p share.
+# What is in it: minbase + systemd, udev, kmod, dkms, gcc, make, openssl
+# (DKMS makes its signing key with it), the boot kernel and its headers;
+# initramfs-tools with MODULES=list (the virtio, ext4 and 9p modules only: a
+# small initramfs is much faster to build under TCG); dpkg told to leave out
+# the kernel modules and header files a virtio guest never uses (see the
+# essential hook); the upgrade kernel + headers, with what they depend on,
+# as .debs in /var/local/mmapdev-ci/kernel-debs (the guest has no network;
+# the kernel upgrade step installs them from there); a oneshot unit that
+# runs /mnt/ci/guest.sh from the 9p share.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +70,11 @@ if [ "${1:-}" = --essential-hook ]; then
 fi
 if [ "${1:-}" = --customize-hook ]; then
 	root=$2
+	upgrade_release=$3 # "-" for the suite's own
+	shift 3
+	upgrade_pkgs=("$@")
+	upgrade_opts=()
+	[ "$upgrade_release" = - ] || upgrade_opts=(-t "$upgrade_release")
 	printf '/dev/vda / ext4 rw,noatime 0 1\nci /mnt/ci 9p trans=virtio,version=9p2000.L,msize=262144,nofail 0 0\n' \
 		>"$root/etc/fstab"
 	mkdir -p "$root/mnt/ci"
@@ -78,14 +93,16 @@ if [ "${1:-}" = --customize-hook ]; then
 	# The kernel upgrade step's packages, for a guest without network.
 	debs=/var/local/mmapdev-ci/kernel-debs
 	mkdir -p "$root$debs"
-	chroot "$root" apt-get install -q -y --download-only linux-image-6.12-amd64 linux-headers-6.12-amd64 >&2
-	chroot "$root" apt-get install -q -s linux-image-6.12-amd64 linux-headers-6.12-amd64 |
-		sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*\[\([^]]*\)\].*/\1 \2 \3/p' |
+	chroot "$root" apt-get install -q -y --download-only "${upgrade_opts[@]}" "${upgrade_pkgs[@]}" >&2
+	# "Inst PKG (VERSION ...[ARCH])", or "Inst PKG [OLD] (...)" for upgrades
+	# (trixie-backports' kernel needs a newer linux-base).
+	chroot "$root" apt-get install -q -s "${upgrade_opts[@]}" "${upgrade_pkgs[@]}" |
+		sed -n 's/^Inst \([^ ]*\) \(\[[^]]*\] \)\{0,1\}(\([^ ]*\) .*\[\([^]]*\)\].*/\1 \3 \4/p' |
 		while read -r pkg ver arch; do
 			cp "$root/var/cache/apt/archives/${pkg}_${ver//:/%3a}_${arch}.deb" "$root$debs/"
 		done
-	set -- "$root$debs"/linux-image-6.12*.deb
-	[ -e "$1" ] || { echo "no 6.12 kernel downloaded" >&2; exit 1; }
+	set -- "$root$debs"/linux-image-*.deb
+	[ -e "$1" ] || { echo "no upgrade kernel downloaded (${upgrade_pkgs[*]})" >&2; exit 1; }
 	# Stored uncompressed: unxz of the 100 MB image package alone costs the
 	# guest a minute under TCG, and natively here it is free. Same contents.
 	for deb in "$root$debs"/*.deb; do
@@ -98,6 +115,27 @@ if [ "${1:-}" = --customize-hook ]; then
 fi
 
 # --- main -----------------------------------------------------------------
+suite=${1:?usage: image.sh bookworm|trixie [secureboot]}
+flavour=${2:-}
+case $suite in
+bookworm)
+	sources=("$mirror bookworm main" "$mirror bookworm-updates main" "$security bookworm-security main")
+	# The newer kernel bookworm itself carries.
+	upgrade_release=- upgrade_meta=6.12-amd64 ;;
+trixie)
+	sources=("$mirror trixie main" "$mirror trixie-updates main" "$security trixie-security main"
+		"$mirror trixie-backports main")
+	# The newest kernel trixie users can install: backports' (apt only takes
+	# it from there when asked, -t trixie-backports).
+	upgrade_release=trixie-backports upgrade_meta=amd64 ;;
+*) echo "image.sh: unknown suite '$suite' (bookworm, trixie)" >&2; exit 2 ;;
+esac
+extra=
+case $flavour in
+"") ;;
+secureboot) extra=,mokutil,shim-signed,grub-efi-amd64-signed ;;
+*) echo "image.sh: unknown flavour '$flavour' (secureboot)" >&2; exit 2 ;;
+esac
 cache=${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/system
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
@@ -105,18 +143,17 @@ flock 9
 
 # Resolve the kernel ABIs with a private apt configuration (the host's apt
 # sources are never touched).
-aptdir=$cache/apt
-mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" "$aptdir/sources.d"
+aptdir=$cache/apt-$suite
+mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" "$aptdir/sources.d" \
+	"$aptdir/preferences.d"
 touch "$aptdir/status"
-cat >"$aptdir/sources.list" <<EOF
-deb [signed-by=$keyring] $mirror bookworm main
-deb [signed-by=$keyring] $mirror bookworm-updates main
-deb [signed-by=$keyring] $security bookworm-security main
-EOF
-cat >"$aptdir/apt.conf" <<EOF
+printf "deb [signed-by=$keyring] %s\n" "${sources[@]}" >"$aptdir/sources.list"
+cat >"$aptdir/apt.conf" <<CONF
 Dir::Etc::Parts "$aptdir/parts";
 Dir::Etc::SourceList "$aptdir/sources.list";
 Dir::Etc::SourceParts "$aptdir/sources.d";
+Dir::Etc::Preferences "$aptdir/preferences";
+Dir::Etc::PreferencesParts "$aptdir/preferences.d";
 Dir::State::Lists "$aptdir/lists";
 Dir::State::status "$aptdir/status";
 Dir::Cache "$aptdir/cache";
@@ -124,66 +161,79 @@ APT::Architecture "amd64";
 APT::Architectures { "amd64"; };
 APT::Sandbox::User "root";
 Acquire::Languages "none";
-EOF
+CONF
 export APT_CONFIG=$aptdir/apt.conf
 if ! apt-get update -qq >&2; then
 	set -- "$aptdir"/lists/*Packages*
 	[ -e "$1" ] || { log "apt-get update failed and no old lists"; exit 1; }
 	log "apt-get update failed; using the package lists from an earlier run"
 fi
-resolve() { # metapackage -> the ABI of the linux-image it depends on
-	apt-cache show --no-all-versions "$1" | sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*\).*/\1/p' | head -n 1
+resolve() { # HEADERS-METAPACKAGE [RELEASE]: the kernel ABI apt would install
+	local version
+	version=$(apt-cache ${2:+-o APT::Default-Release="$2"} policy "$1" | sed -n 's/^ *Candidate: *//p')
+	[ -n "$version" ] && [ "$version" != "(none)" ] || return 0
+	apt-cache show "$1=$version" | sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+		sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n 1
 }
-abi61=$(resolve linux-image-amd64)
-abi612=$(resolve linux-image-6.12-amd64)
+boot_abi=$(resolve linux-headers-amd64)
+upgrade_abi=$(resolve "linux-headers-$upgrade_meta" "${upgrade_release#-}")
 unset APT_CONFIG
-case "$abi61" in 6.1.*) ;; *) log "linux-image-amd64 resolves to '$abi61', not 6.1"; exit 1 ;; esac
-case "$abi612" in 6.12.*) ;; *) log "linux-image-6.12-amd64 resolves to '$abi612'"; exit 1 ;; esac
+[ -n "$boot_abi" ] || { log "cannot resolve $suite's kernel (linux-headers-amd64)"; exit 1; }
+[ -n "$upgrade_abi" ] || { log "cannot resolve the upgrade kernel (linux-headers-$upgrade_meta)"; exit 1; }
+if [ "$upgrade_abi" = "$boot_abi" ] ||
+	dpkg --compare-versions "${upgrade_abi%-amd64}" lt "${boot_abi%-amd64}"; then
+	log "the upgrade kernel $upgrade_abi is not newer than $boot_abi"
+	exit 1
+fi
 
-key=$(cat "$0" "$here/mmapdev-ci.service" <(echo "$abi61 $abi612") | sha256sum | cut -c1-16)
-image=$cache/$key
+name=$suite${flavour:+-$flavour}
+key=$(cat "$0" "$here/mmapdev-ci.service" <(echo "$name $boot_abi $upgrade_abi") | sha256sum | cut -c1-16)
+image=$cache/$name-$key
 if [ -f "$image/ready" ]; then
-	log "reusing $image (kernels $abi61, $abi612)"
+	log "reusing $image (kernels $boot_abi, $upgrade_abi)"
 	touch "$image/ready"
 	echo "$image"
 	exit 0
 fi
 
-log "building $image (kernels $abi61, $abi612)"
+log "building $image (kernels $boot_abi, $upgrade_abi)"
 start=$SECONDS
 rm -rf "$cache"/.build.*
 tmp=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$cache/debs"
+debs=$cache/debs-$suite
+mkdir -p "$debs"
 # shellcheck disable=SC2016 # "$1" is for mmdebstrap's hook shell to expand
 mmdebstrap --variant=minbase --mode=root \
-	--include=systemd-sysv,udev,kmod,dkms,gcc,make,libc6-dev,initramfs-tools,rpm \
-	--include="linux-image-$abi61,linux-headers-$abi61" \
+	--include="systemd-sysv,udev,kmod,dkms,gcc,make,libc6-dev,openssl,initramfs-tools,rpm$extra" \
+	--include="linux-image-$boot_abi,linux-headers-$boot_abi" \
 	--skip=essential/unlink \
 	--setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
-	--setup-hook="sync-in '$cache/debs' /var/cache/apt/archives/" \
+	--setup-hook="sync-in '$debs' /var/cache/apt/archives/" \
 	--essential-hook="'$here/image.sh' --essential-hook \"\$1\"" \
-	--customize-hook="'$here/image.sh' --customize-hook \"\$1\"" \
-	--customize-hook="sync-out /var/cache/apt/archives '$cache/debs'" \
-	bookworm "$tmp/root" \
-	"deb [signed-by=$keyring] $mirror bookworm main" \
-	"deb [signed-by=$keyring] $mirror bookworm-updates main" \
-	"deb [signed-by=$keyring] $security bookworm-security main" >&2
+	--customize-hook="'$here/image.sh' --customize-hook \"\$1\" $upgrade_release linux-image-$upgrade_meta linux-headers-$upgrade_meta" \
+	--customize-hook="sync-out /var/cache/apt/archives '$debs'" \
+	"$suite" "$tmp/root" "${sources[@]/#/deb [signed-by=$keyring] }" >&2
 # The download cache only grows; start it afresh when it gets big.
-if [ "$(du -sm "$cache/debs" | cut -f1)" -gt 2048 ]; then rm -rf "$cache/debs"; fi
-cp "$tmp/root/boot/vmlinuz-$abi61" "$tmp/vmlinuz"
-cp "$tmp/root/boot/initrd.img-$abi61" "$tmp/initrd.img"
+if [ "$(du -sm "$debs" | cut -f1)" -gt 1536 ]; then rm -rf "$debs"; fi
+cp "$tmp/root/boot/vmlinuz-$boot_abi" "$tmp/vmlinuz"
+cp "$tmp/root/boot/initrd.img-$boot_abi" "$tmp/initrd.img"
+if [ "$flavour" = secureboot ]; then
+	mkdir "$tmp/efi"
+	cp "$tmp/root/usr/lib/shim/shimx64.efi.signed" "$tmp/root/usr/lib/shim/mmx64.efi.signed" \
+		"$tmp/root/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$tmp/efi/"
+fi
 truncate -s 6G "$tmp/base.img"
 mkfs.ext4 -q -F -L mmapdev-ci -d "$tmp/root" "$tmp/base.img"
 rm -rf "$tmp/root"
-printf 'ABI61=%s\nABI612=%s\n' "$abi61" "$abi612" >"$tmp/info"
+printf 'SUITE=%s\nBOOT_ABI=%s\nUPGRADE_ABI=%s\n' "$suite" "$boot_abi" "$upgrade_abi" >"$tmp/info"
 touch "$tmp/ready"
 mv "$tmp" "$image"
 trap - EXIT
 log "built in $((SECONDS - start)) s"
-# Keep the two most recently used images.
+# Keep the two most recently used images of this suite and flavour.
 # shellcheck disable=SC2012 # hex names; ls -t is the simple way to sort by age
-ls -1dt "$cache"/*/ready 2>/dev/null | tail -n +3 | while read -r old; do
+ls -1dt "$cache/$name"-????????????????/ready 2>/dev/null | tail -n +3 | while read -r old; do
 	log "removing old image ${old%/ready}"
 	rm -rf "${old%/ready}"
 done

@@ -1,18 +1,20 @@
 #!/bin/bash
-# The package lifecycle in a booted Debian bookworm system (systemd, udev,
-# DKMS) under QEMU TCG:
+# The package lifecycle in a booted Debian system (systemd, udev, DKMS)
+# under QEMU TCG.
+# Usage: test/system/lifecycle.sh trixie|bookworm [rpm]
 #   1. apt install of mmapdev-dkms + mmapdev-tests: DKMS build, modules
 #      loaded, /dev/kmmap and /dev/vmmap root:mmapdev 0660, smoke test passed;
 #   2. a user in group mmapdev passes the device checks, another gets EACCES;
-#   3. installing bookworm's 6.12 kernel + headers makes DKMS build for it;
-#      rebooted into 6.12 (a second boot of the same disk), the devices are
+#   3. installing a newer kernel + headers (trixie: trixie-backports'
+#      linux-image-amd64; bookworm: its 6.12) makes DKMS build for it;
+#      rebooted into it (a second boot of the same disk), the devices are
 #      there and the smoke test passes;
 #   4. upgrading to the next version (built here from a copy of the tree)
 #      replaces the DKMS tree and rebuilds for both kernels;
 #   5. apt purge leaves nothing behind;
-#   6. the RPM packages: rpm -i runs their scriptlets (DKMS build for both
-#      kernels, modules loaded, devices root:mmapdev 0660, smoke test), and
-#      rpm -e leaves nothing behind either.
+#   6. with "rpm": the RPM packages: rpm -i runs their scriptlets (DKMS
+#      build for both kernels, modules loaded, devices root:mmapdev 0660,
+#      smoke test), and rpm -e leaves nothing behind either.
 # Also: both packages build, lintian has nothing to say about them, and
 # debian/tests/selftest (the autopkgtest) passes in the booted system.
 # Measured on 2 cores: about 8 min warm, 8-11 min cold (the image build adds
@@ -22,18 +24,20 @@
 # The system image is built with mmdebstrap and cached (test/system/image.sh);
 # per run, a qcow2 overlay on it is the disk. The guest runs
 # test/system/guest.sh from a 9p share and writes its results there.
-# Logs of the last run: ${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/system/last-run/.
+# Logs of the last run: ${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/system/last-run-SUITE/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 top=$PWD
 cache=${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}
 start=$SECONDS
+suite=${1:?usage: lifecycle.sh trixie|bookworm [rpm]}
+with_rpm=${2:-}
 
-say() { echo "# system: $*"; }
+say() { echo "# system-$suite: $*"; }
 elapsed() { echo "$((SECONDS - start)) s"; }
 
 if [ "$(id -u)" != 0 ]; then
-	echo "ok - lifecycle test # SKIP needs root (mmdebstrap, QEMU image)"
+	echo "ok - lifecycle test ($suite) # SKIP needs root (mmdebstrap, QEMU image)"
 	exit 0
 fi
 test/lib/deps.sh mmdebstrap qemu-system-x86 qemu-utils e2fsprogs git \
@@ -44,10 +48,10 @@ qemu_pid=
 finish() {
 	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
 	# Keep the logs of the last run; the disk and the packages go.
-	rm -rf "$cache/system/last-run"
-	mkdir -p "$cache/system/last-run"
+	rm -rf "$cache/system/last-run-$suite"
+	mkdir -p "$cache/system/last-run-$suite"
 	rm -rf "$run/share/out/boot"
-	cp -r "$run"/*.log "$run/share/out" "$cache/system/last-run/" 2>/dev/null || true
+	cp -r "$run"/*.log "$run/share/out" "$cache/system/last-run-$suite/" 2>/dev/null || true
 	rm -rf "$run"
 }
 trap finish EXIT
@@ -93,11 +97,13 @@ if ! build_debs "$run/tree-v2" "$run/share/debs/v2" "$run/build-v2.log"; then
 	tail -n 30 "$run/build-v2.log" | sed 's/^/#   /'
 	exit 1
 fi
-mkdir -p "$run/share/rpms"
-if ! make --no-print-directory rpm-build RPM_OUT="$run/share/rpms" >"$run/build-rpm.log" 2>&1; then
-	echo "not ok - make rpm-build of $v1 failed:"
-	tail -n 30 "$run/build-rpm.log" | sed 's/^/#   /'
-	exit 1
+if [ "$with_rpm" = rpm ]; then
+	mkdir -p "$run/share/rpms"
+	if ! make --no-print-directory rpm-build RPM_OUT="$run/share/rpms" >"$run/build-rpm.log" 2>&1; then
+		echo "not ok - make rpm-build of $v1 failed:"
+		tail -n 30 "$run/build-rpm.log" | sed 's/^/#   /'
+		exit 1
+	fi
 fi
 echo "$v1" >"$run/share/debs/v1/VERSION"
 echo "$v2" >"$run/share/debs/v2/VERSION"
@@ -106,7 +112,7 @@ say "packages $v1 and $v2 built and linted at $(elapsed)"
 
 # --- the system image -------------------------------------------------------
 t=$SECONDS
-if ! image=$(test/system/image.sh 2>"$run/image.log"); then
+if ! image=$(test/system/image.sh "$suite" 2>"$run/image.log"); then
 	echo "not ok - system image (mmdebstrap):"
 	tail -n 30 "$run/image.log" | sed 's/^/#   /'
 	exit 1
@@ -154,7 +160,7 @@ results() { # STAGE STATUS SECONDS: re-emit the guest's ok/not ok lines
 
 t=$SECONDS
 status=0
-say "stage 1: booting $(sed -n 's/^ABI61=//p' "$image/info") (install, permissions, kernel upgrade)"
+say "stage 1: booting $(sed -n 's/^BOOT_ABI=//p' "$image/info") (install, permissions, kernel upgrade to $(sed -n 's/^UPGRADE_ABI=//p' "$image/info"))"
 boot 1 "$image/vmlinuz" "$image/initrd.img" 1500 || status=$?
 results 1 "$status" "$((SECONDS - t))" || exit 1
 
@@ -164,7 +170,7 @@ if [ ! -s "$run/share/out/boot/vmlinuz" ]; then
 fi
 t=$SECONDS
 status=0
-say "stage 2: booting $(cat "$run/share/out/boot/release") (reboot, package upgrade, purge, RPM)"
+say "stage 2: booting $(cat "$run/share/out/boot/release") (reboot, package upgrade, purge${with_rpm:+, RPM})"
 boot 2 "$run/share/out/boot/vmlinuz" "$run/share/out/boot/initrd.img" 1800 || status=$?
 results 2 "$status" "$((SECONDS - t))" || exit 1
 say "lifecycle test done in $(elapsed)"

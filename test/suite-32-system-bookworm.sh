@@ -1,0 +1,7 @@
+#!/bin/bash
+# The package lifecycle in a booted Debian 12 "bookworm" system, oldstable
+# (test/system/lifecycle.sh): install, permissions, kernel upgrade to
+# bookworm's 6.12, reboot, package upgrade, purge, then the RPM packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec test/system/lifecycle.sh bookworm rpm
