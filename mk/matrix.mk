@@ -1,9 +1,12 @@
-# Kernel matrix: build mmapdev (W=1) for every Debian kernel line from 5.10
-# to experimental's next release, each in a chroot of its suite, and boot
-# each kernel under QEMU TCG with the main suite's guest checks.
+# Kernel matrix: build mmapdev (W=1) for every Debian suite's kernel, from
+# bullseye's to experimental's, each in a chroot of its suite (bookworm's
+# on the host), and boot each kernel under QEMU TCG with the main suite's
+# guest checks. Which line carries the newest kernel Debian ships is
+# resolved each run and marked in the table.
 #   make matrix                      every line; prints a table kernel x
 #                                    (build, warnings, tests passed/failed)
-#   make matrix MATRIX_LINES="5.10 7.2"   only those lines
+#   make matrix MATRIX_LINES="bullseye trixie-backports"   only those lines
+#   make matrix MATRIX_LINES=newest  the line with the newest kernel
 # Chroots, kernel images and APT lists are cached under
 # $(MMAPDEV_CACHE)/matrix/ (default /var/cache/mmapdev-ci). See
 # test/matrix/README.md.

@@ -1,17 +1,21 @@
 #!/bin/bash
 # Shared definitions for the kernel matrix (sourced, not run).
 #
-# A "line" is one Debian kernel line. Bookworm's two lines are built and
+# A "line" is one place Debian ships a kernel, named by its suite (and, for
+# bookworm's second kernel, its series). Bookworm's two lines are built and
 # booted from the host's own packages (test/lib/host-kernel.sh); every other
-# line is built in a minimal chroot of its suite, with that suite's compiler,
-# and booted from its unpacked image package. ABI names are resolved from
-# the suites' metapackages each run, never written down.
+# line is built in a minimal chroot of its suite, with that suite's
+# compiler, and booted from its unpacked image package. Kernel versions and
+# ABI names are resolved from the suites' metapackages each run, never
+# written down; so is which line carries the newest kernel Debian ships.
 #
 # shellcheck disable=SC2034  # the variables are for the scripts that source this
 
-MATRIX_LINES_ALL="5.10 6.1 6.12 6.12+deb13 7.2 7.3-rc"
-# MMAPDEV_MATRIX=fast: no chroot but the newest release's (see README.md).
-MATRIX_LINES_FAST="6.1 6.12 7.2"
+MATRIX_LINES_ALL="bullseye bookworm bookworm-6.12 trixie trixie-backports sid experimental"
+# MMAPDEV_MATRIX=fast: bookworm's two lines on the host and whichever line
+# carries the newest kernel Debian ships (matrix.sh resolves "newest" each
+# run): one chroot (see README.md).
+MATRIX_LINES_FAST="bookworm bookworm-6.12 newest"
 
 MATRIX_MIRROR=${MMAPDEV_MIRROR:-http://deb.debian.org/debian}
 MATRIX_SECURITY_MIRROR=${MMAPDEV_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
@@ -19,43 +23,63 @@ MATRIX_CACHE=${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/matrix
 MATRIX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MATRIX_TOP=$(cd "$MATRIX_DIR/../.." && pwd)
 
-# matrix_line LINE: sets line_kind (host|chroot), line_suite (the chroot's
-# base suite), line_release (the suite whose metapackage names the kernel)
-# and line_sources (one sources.list line per element).
+# matrix_line LINE: sets
+#   line_kind     host (bookworm's lines, test/lib/host-kernel.sh) or chroot
+#   line_host     host-kernel.sh's name of a host line, line_meta its
+#                 headers metapackage
+#   line_suite    the chroot's base suite
+#   line_releases the suites whose linux-headers-amd64 can name the line's
+#                 kernel: the newest version among them is the line's
+#   line_above    a line whose kernel this one must be newer than to be
+#                 worth a run (experimental over sid, backports over the
+#                 release), or empty
+#   line_sources  the chroot's sources.list, one line per element
 matrix_line() {
-	line_kind=chroot line_sources=()
+	line_kind=chroot line_host='' line_meta='' line_above='' line_sources=()
 	case "$1" in
-	5.10)
-		line_suite=bullseye line_release=bullseye-security
+	bullseye)
+		line_suite=bullseye line_releases="bullseye bullseye-security"
 		line_sources=("deb $MATRIX_MIRROR bullseye main"
 			"deb $MATRIX_SECURITY_MIRROR bullseye-security main") ;;
-	6.1 | 6.12) line_kind=host line_suite=bookworm line_release=bookworm ;;
-	6.12+deb13)
-		line_suite=trixie line_release=trixie
+	bookworm)
+		line_kind=host line_host=6.1 line_meta=linux-headers-amd64
+		line_suite=bookworm line_releases=bookworm ;;
+	bookworm-6.12)
+		line_kind=host line_host=6.12 line_meta=linux-headers-6.12-amd64
+		line_suite=bookworm line_releases=bookworm ;;
+	trixie)
+		line_suite=trixie line_releases="trixie trixie-security"
 		line_sources=("deb $MATRIX_MIRROR trixie main"
 			"deb $MATRIX_SECURITY_MIRROR trixie-security main") ;;
-	7.2)
-		line_suite=sid line_release=sid
+	trixie-backports)
+		line_suite=trixie line_releases=trixie-backports line_above=trixie
+		line_sources=("deb $MATRIX_MIRROR trixie main"
+			"deb $MATRIX_SECURITY_MIRROR trixie-security main"
+			"deb $MATRIX_MIRROR trixie-backports main") ;;
+	sid)
+		line_suite=sid line_releases=sid
 		line_sources=("deb $MATRIX_MIRROR sid main") ;;
-	7.3-rc)
-		line_suite=sid line_release=experimental
+	experimental)
+		line_suite=sid line_releases=experimental line_above=sid
 		line_sources=("deb $MATRIX_MIRROR sid main"
 			"deb $MATRIX_MIRROR experimental main") ;;
-	*) echo "matrix: unknown kernel line $1 (known: $MATRIX_LINES_ALL)" >&2; return 2 ;;
+	*) echo "matrix: unknown kernel line $1 (known: $MATRIX_LINES_ALL, newest)" >&2; return 2 ;;
 	esac
 }
 
 # The private APT state used to query the other suites: the host's apt
-# sources are never touched.
+# sources are never touched. Its APT_CONFIG is given to matrix_apt's
+# commands only, never exported: apt run for the host (deps.sh,
+# host-kernel.sh) must see the host's configuration.
 MATRIX_APT=$MATRIX_CACHE/apt
-export APT_CONFIG=$MATRIX_APT/apt.conf
+MATRIX_APT_CONFIG=$MATRIX_APT/apt.conf
 
 # matrix_apt COMMAND...: runs an APT command on the private state. The
 # parsed cache is kept (a command-line option, since the host's
 # apt.conf.d may turn it off after APT_CONFIG is read): each query would
 # parse all five suites' lists again otherwise.
 matrix_apt() {
-	"$1" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin "${@:2}"
+	APT_CONFIG=$MATRIX_APT_CONFIG "$1" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin "${@:2}"
 }
 
 # matrix_apt_update: (re)writes the private APT configuration for every
@@ -74,7 +98,7 @@ matrix_apt_update() {
 	sort -u "$MATRIX_APT/sources.list.new" > "$MATRIX_APT/sources.list"
 	rm -f "$MATRIX_APT/sources.list.new"
 	touch "$MATRIX_APT/status"
-	cat > "$APT_CONFIG" <<-CONF
+	cat > "$MATRIX_APT_CONFIG" <<-CONF
 	Dir::Etc::SourceList "$MATRIX_APT/sources.list";
 	Dir::Etc::SourceParts "/nonexistent";
 	Dir::Etc::Preferences "$MATRIX_APT/preferences";
@@ -95,35 +119,68 @@ matrix_apt_update() {
 	fi
 }
 
+# matrix_version LINE: prints the newest version of the kernel LINE's
+# suites ship (their linux-headers-amd64, or for a host line its
+# metapackage on the host), or nothing when they ship none. It only looks:
+# nothing is installed. Needs matrix_apt_update first.
+matrix_version() {
+	local v newest=''
+	matrix_line "$1" || return
+	if [ "$line_kind" = host ]; then
+		# The host's own APT state (not the private one) has bookworm.
+		apt-cache policy "$line_meta" 2>/dev/null |
+			sed -n 's/^ *Candidate: *//p' | grep -v '^(none)$' || true
+		return 0
+	fi
+	# madison prints "PACKAGE | VERSION | URL SUITE/COMPONENT ARCH Packages",
+	# one row per version and suite.
+	for v in $(matrix_apt apt-cache madison linux-headers-amd64 | awk -F' *[|] *' -v suites=" $line_releases " '{
+		split($3, f, " "); split(f[2], s, "/")
+		if (index(suites, " " s[1] " ")) print $2 }'); do
+		if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then
+			newest=$v
+		fi
+	done
+	echo "$newest"
+}
+
 # matrix_resolve LINE: sets kernel_abi (the name under /lib/modules),
 # kernel_version (the Debian package version), headers_pkg and image_pkg
 # (the package that holds vmlinuz). Needs matrix_apt_update first.
+# Returns 3 (a skip) when the line has no kernel newer than line_above's.
 matrix_resolve() {
-	local meta_version dep
-	matrix_line "$1" || return
+	local line=$1 meta_version dep above
+	matrix_line "$line" || return
 	if [ "$line_kind" = host ]; then
-		kernel_abi=$("$MATRIX_TOP/test/lib/host-kernel.sh" "$1") || return
+		kernel_abi=$("$MATRIX_TOP/test/lib/host-kernel.sh" "$line_host") || return
+		# shellcheck disable=SC2016 # a dpkg-query format, not an expansion
 		kernel_version=$(dpkg-query -W -f '${Version}' "linux-image-$kernel_abi")
 		headers_pkg=linux-headers-$kernel_abi image_pkg=linux-image-$kernel_abi
 		return 0
 	fi
+	meta_version=$(matrix_version "$line")
+	# experimental without a kernel of its own, or older than sid's; the
+	# backports without one newer than the release's: it would test the
+	# same kernel twice, or an older one. Exit 3: a skip.
+	if [ -n "$line_above" ]; then
+		above=$(matrix_version "$line_above")
+		if [ -z "$meta_version" ]; then
+			echo "$line has no kernel of its own" >&2
+			return 3
+		fi
+		if [ -n "$above" ] && dpkg --compare-versions "$meta_version" le "$above"; then
+			echo "$line has no kernel newer than $line_above's $above (its own: $meta_version)" >&2
+			return 3
+		fi
+	fi
 	# The suite's linux-headers-amd64 depends on exactly one
 	# linux-headers-ABI package, at the same version.
-	meta_version=$(matrix_apt apt-cache -o APT::Default-Release="$line_release" policy linux-headers-amd64 |
-		sed -n 's/^ *Candidate: *//p')
-	dep=$(matrix_apt apt-cache show "linux-headers-amd64=$meta_version" |
+	dep=$(matrix_apt apt-cache show "linux-headers-amd64=$meta_version" 2>/dev/null |
 		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
 		sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n 1)
 	if [ -z "$meta_version" ] || [ -z "$dep" ]; then
-		echo "matrix: cannot resolve the kernel of $line_release" >&2
+		echo "matrix: cannot resolve the kernel of $line ($line_releases)" >&2
 		return 1
-	fi
-	# When experimental carries no kernel of its own, its candidate is sid's:
-	# that would test 7.2 a second time under the 7.3-rc name. Exit 3: a skip.
-	if [ "$line_release" = experimental ] && [ "$meta_version" = "$(matrix_apt apt-cache \
-		-o APT::Default-Release=sid policy linux-headers-amd64 | sed -n 's/^ *Candidate: *//p')" ]; then
-		echo "experimental has no kernel newer than sid's ($meta_version)" >&2
-		return 3
 	fi
 	kernel_abi=$dep kernel_version=$meta_version
 	headers_pkg=linux-headers-$kernel_abi
@@ -134,6 +191,34 @@ matrix_resolve() {
 	else
 		image_pkg=linux-image-$kernel_abi
 	fi
+}
+
+# matrix_newest LINE=VERSION...: prints "LINE VERSION" of the newest
+# version (dpkg --compare-versions) among the pairs; on a tie the first.
+matrix_newest() {
+	local pair best='' best_v=''
+	for pair in "$@"; do
+		[ -n "${pair#*=}" ] || continue
+		if [ -z "$best_v" ] || dpkg --compare-versions "${pair#*=}" gt "$best_v"; then
+			best=${pair%%=*} best_v=${pair#*=}
+		fi
+	done
+	[ -z "$best" ] || echo "$best $best_v"
+}
+
+# matrix_prune: removes the chroots and kernel images of names this
+# version does not use (lines renamed or gone); each line removes its own
+# stale ones when it makes new ones.
+matrix_prune() {
+	local entry name l keep
+	for entry in "$MATRIX_CACHE"/chroots/* "$MATRIX_CACHE"/kernels/*; do
+		[ -e "$entry" ] || continue
+		name=${entry##*/} keep=no
+		for l in $MATRIX_LINES_ALL; do
+			case "$name" in "${l}_"*) keep=yes ;; esac
+		done
+		[ "$keep" = yes ] || rm -rf "$entry"
+	done
 }
 
 # matrix_lock NAME: holds an exclusive lock on NAME under the cache until
@@ -147,8 +232,9 @@ matrix_lock() {
 
 # matrix_chroot LINE: prints the path of a chroot of LINE's suite with its
 # compiler and headers installed (needs matrix_resolve LINE first). It is
-# cached under the suite, the kernel ABI and version and a hash of this
-# recipe, so it is rebuilt only when the suite's kernel (or the recipe)
+# cached under the line, the kernel ABI and version and a hash of this
+# recipe (the name ends the line's part with "_": trixie_* is not
+# trixie-backports_*), so it is rebuilt only when the suite's kernel (or the recipe)
 # changes; the chroots of older kernels of the line are removed then.
 matrix_chroot() {
 	local line=$1 key dir tmp
@@ -165,7 +251,7 @@ matrix_chroot() {
 		--dpkgopt='path-exclude=/usr/lib/modules/*/kernel/*'
 		"$line_suite")
 	key=$(printf '%s\n' "${recipe[@]}" "${line_sources[@]}" | sha256sum | cut -c1-10)
-	dir=$MATRIX_CACHE/chroots/$line_suite-$line_release-${kernel_abi}_${kernel_version}_$key
+	dir=$MATRIX_CACHE/chroots/${line}_${kernel_abi}_${kernel_version}_$key
 	(
 		matrix_lock "chroot-$line"
 		[ -e "$dir/.complete" ] && exit 0
@@ -190,7 +276,7 @@ matrix_chroot() {
 		touch "$tmp/.complete"
 		# Chroots of this line's earlier kernels (or recipes) are stale now.
 		find "$MATRIX_CACHE/chroots" -mindepth 1 -maxdepth 1 \
-			-name "$line_suite-$line_release-*" ! -name "$(basename "$dir")" \
+			-name "${line}_*" ! -name "$(basename "$dir")" \
 			-exec rm -rf {} +
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
@@ -202,14 +288,14 @@ matrix_chroot() {
 # matrix_vmlinuz LINE: prints the path of LINE's bootable kernel image
 # (needs matrix_resolve LINE first). Other suites' images are fetched with
 # the private APT state and unpacked (only vmlinuz is kept), cached by
-# suite, ABI and version.
+# line, ABI and version.
 matrix_vmlinuz() {
 	local line=$1 dir
 	if [ "$line_kind" = host ]; then
 		echo "/boot/vmlinuz-$kernel_abi"
 		return
 	fi
-	dir=$MATRIX_CACHE/kernels/$line_release-${kernel_abi}_$kernel_version
+	dir=$MATRIX_CACHE/kernels/${line}_${kernel_abi}_$kernel_version
 	(
 		matrix_lock "kernel-$line"
 		[ -s "$dir/vmlinuz" ] && exit 0
@@ -225,7 +311,7 @@ matrix_vmlinuz() {
 		mkdir -p "$dir"
 		mv "$image" "$dir/vmlinuz"
 		# Images of this line's earlier kernels are stale now.
-		find "$MATRIX_CACHE/kernels" -mindepth 1 -maxdepth 1 -name "$line_release-*" \
+		find "$MATRIX_CACHE/kernels" -mindepth 1 -maxdepth 1 -name "${line}_*" \
 			! -name "$(basename "$dir")" -exec rm -rf {} +
 	) || return
 	echo "$dir/vmlinuz"

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Build and boot-test mmapdev on one kernel line of the matrix: build both
-# modules with W=1 against the line's headers (with its own compiler: in a
-# chroot of its suite, or on the host for bookworm's lines), boot the
+# Build and boot-test mmapdev on one kernel line of the matrix (a suite's
+# kernel: bullseye, trixie-backports, ...): build both modules with W=1
+# against the line's headers (with its own compiler: in a chroot of its
+# suite, or on the host for bookworm's lines), boot the
 # line's kernel under QEMU TCG with them and run test/guest-driver-checks.sh
 # and mmaptest-static in it, as the main suite does.
 #
@@ -27,8 +28,8 @@ start=$SECONDS
 
 build_ok=no warnings=- passed=0 failed=0 t_prepare=0 t_build=0 t_boot=0
 summary() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$line" "$k" "$build_ok" "$warnings" \
-		"$passed" "$failed" "$t_prepare" "$t_build" "$t_boot" > "$out/summary"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$line" "$k" "$kernel_version" \
+		"$build_ok" "$warnings" "$passed" "$failed" "$t_prepare" "$t_build" "$t_boot" > "$out/summary"
 }
 trap summary EXIT
 
