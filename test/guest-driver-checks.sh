@@ -46,12 +46,15 @@ for mod in kmmap vmmap; do
 	exec 3< "/dev/$mod"
 	if rmmod "$mod" 2>/dev/null; then fail "rmmod $mod is refused while it is open"; else pass "rmmod $mod is refused while it is open"; fi
 	exec 3<&-
+	# The background job truncates /tmp/hold only once it runs: empty it here
+	# and wait for this device's line, not the previous device's.
+	: > /tmp/hold
 	mmaptest-static --hold "/dev/$mod" > /tmp/hold 2>&1 &
 	holder=$!
 	tries=0
 	# A starved TCG guest can take many seconds to start a process: wait up to 60 s.
-	while ! grep -q holding /tmp/hold && [ "$tries" -lt 600 ]; do sleep 0.1; tries=$((tries + 1)); done
-	expect "a process holds a mapping of /dev/$mod (closed)" grep -q holding /tmp/hold
+	while ! grep -q "holding a mapping of /dev/$mod" /tmp/hold && [ "$tries" -lt 600 ]; do sleep 0.1; tries=$((tries + 1)); done
+	expect "a process holds a mapping of /dev/$mod (closed)" grep -q "holding a mapping of /dev/$mod" /tmp/hold
 	if rmmod "$mod" 2>/dev/null; then fail "rmmod $mod is refused while it is mapped"; else pass "rmmod $mod is refused while it is mapped"; fi
 	kill "$holder"
 	wait "$holder" 2>/dev/null
