@@ -25,6 +25,9 @@
 # test/fuzz --seed), MMAPDEV_STRESS_THREADS (4), MMAPDEV_STRESS_SECONDS
 # (30), MMAPDEV_LOAD_CYCLES (1000), MMAPDEV_LEAK_LIMIT_KIB (4096),
 # MMAPDEV_RELIABILITY_KERNELS (stock kernel lines, "6.1 6.12"; empty: none).
+# With the trixie lifecycle and Secure Boot in make check, this suite's
+# 10-20 minutes would take a cold make check past CI's budget.
+# Runs in: make check-all
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
