@@ -41,23 +41,73 @@ static size_t buffer_size;
  */
 static DEFINE_MUTEX(buffer_lock);
 
+/*
+ * A user copy that stops at a fault may stop some bytes short of it (arm64
+ * copies in blocks and reports only whole ones); copying again from where
+ * it stopped moves at least one byte while the next one is accessible. A
+ * regular file's read and write retry the same way, and so return every
+ * byte up to the fault. Both return how many bytes were copied.
+ */
+static size_t mmapdev_copy_to_user(char __user *to, const u8 *from, size_t count)
+{
+	size_t done = 0, left;
+
+	while (done < count) {
+		left = copy_to_user(to + done, from + done, count - done);
+		if (left == count - done)
+			break;
+		done = count - left;
+	}
+	return done;
+}
+
+/*
+ * Not copy_from_user(): when the user buffer faults part-way, it zero-fills
+ * the rest of the destination, which here is live buffer the write does not
+ * report as written. __copy_from_user() leaves the bytes it did not copy
+ * alone; the caller checks access_ok().
+ */
+static size_t mmapdev_copy_from_user(u8 *to, const char __user *from, size_t count)
+{
+	size_t done = 0, left;
+
+	while (done < count) {
+		left = __copy_from_user(to + done, from + done, count - done);
+		if (left == count - done)
+			break;
+		done = count - left;
+	}
+	return done;
+}
+
 static ssize_t mmapdev_read(struct file *file, char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
-	ssize_t ret;
+	loff_t pos = *ppos;
+	size_t copied;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= buffer_size || !count)
+		return 0;
+	count = min_t(size_t, count, buffer_size - pos);
 
 	if (mutex_lock_interruptible(&buffer_lock))
 		return -ERESTARTSYS;
-	ret = simple_read_from_buffer(ubuf, count, ppos, buffer, buffer_size);
+	copied = mmapdev_copy_to_user(ubuf, (u8 *)buffer + pos, count);
 	mutex_unlock(&buffer_lock);
-	return ret;
+
+	if (!copied)
+		return -EFAULT;
+	*ppos = pos + copied;
+	return copied;
 }
 
 static ssize_t mmapdev_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
 	loff_t pos = *ppos;
-	size_t left;
+	size_t copied;
 
 	if (pos < 0)
 		return -EINVAL;
@@ -72,19 +122,13 @@ static ssize_t mmapdev_write(struct file *file, const char __user *ubuf,
 
 	if (mutex_lock_interruptible(&buffer_lock))
 		return -ERESTARTSYS;
-	/*
-	 * Not copy_from_user(): when the user buffer faults part-way, it
-	 * zero-fills the rest of the destination, which here is live buffer
-	 * the write does not report as written. __copy_from_user() leaves
-	 * the bytes it did not copy alone.
-	 */
-	left = __copy_from_user(buffer + pos, ubuf, count);
+	copied = mmapdev_copy_from_user((u8 *)buffer + pos, ubuf, count);
 	mutex_unlock(&buffer_lock);
 
-	if (left == count)
+	if (!copied)
 		return -EFAULT;
-	*ppos = pos + count - left;
-	return count - left;
+	*ppos = pos + copied;
+	return copied;
 }
 
 static loff_t mmapdev_llseek(struct file *file, loff_t offset, int whence)
