@@ -766,7 +766,7 @@ static void write_results(const char *path)
 		struct rec *r = &recs[i];
 
 		fprintf(f, "%s,%s,%lu,%llu,%llu,%d,%llu,%llu,%llu,%.6g,%s,%s,", r->test,
-			r->variant, r->pages, (unsigned long long)r->pages * 4096,
+			r->variant, r->pages, (unsigned long long)r->pages * page_size,
 			r->param, r->reps, r->median, r->min, r->max, r->value, r->unit,
 			isnan(r->ratio) ? "" : r->baseline);
 		if (!isnan(r->ratio))

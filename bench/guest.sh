@@ -58,14 +58,16 @@ limit() { # limit MODULE -> prints pages
 }
 
 dmesg -c > /dev/null
-say "booted $(uname -r), $(sed -n 's/^MemTotal: *//p' /proc/meminfo) RAM; measuring $MODULES"
+# The kernel's page size, from this shell's own mappings (busybox has no getconf).
+page=$(($(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1) * 1024))
+say "booted $(uname -r), $(sed -n 's/^MemTotal: *//p' /proc/meminfo) RAM, $page-byte pages; measuring $MODULES"
 
 devs=""
 bw=$BW_PAGES
 for mod in $MODULES; do
 	n=$(limit "$mod")
 	say "$mod: largest buffer that loads: $n pages"
-	echo "BENCH,limit,$mod,$n,$((n * 4096)),1,0,0,0,$((n * 4096)),bytes"
+	echo "BENCH,limit,$mod,$n,$((n * page)),1,0,0,0,$((n * page)),bytes"
 	eval "max_$mod=$n"
 	devs="$devs -d $mod"
 	[ "$n" -ge "$bw" ] || bw=$n

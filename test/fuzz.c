@@ -774,9 +774,9 @@ static void op_mmap(void)
 	else if (r < 93)
 		pgoff = npages + below(3);
 	else if (r < 97)
-		pgoff = (ULONG_MAX >> 12) - below(4);
+		pgoff = ULONG_MAX / page - below(4);
 	else
-		pgoff = (1ULL << 50) + below(4);
+		pgoff = (1ULL << 62) / page + below(4);	/* offset 2^62: far past the end */
 	r = below(100);
 	if (r < 3)
 		npg = 0;

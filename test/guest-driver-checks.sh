@@ -3,7 +3,11 @@
 # modules in /modules and mmaptest-static on PATH. Prints TAP-style lines
 # ("ok - ..." / "not ok - ...") and, from mmaptest, its own; the host
 # side counts them. Exit status: 0 when nothing failed.
-# Optional: MMAPDEV_NPAGES_RELOAD="kmmap=N vmmap=M" for the reload pass.
+#
+# Sizes follow the kernel's page size, never 4096: the page size comes from
+# this shell's own mappings (busybox has no getconf), and kmmap's limit,
+# KMALLOC_MAX_SIZE, is the largest buddy order's block: /proc/buddyinfo has
+# one column per order.
 
 failed=0
 pass() { echo "ok - $*"; }
@@ -24,6 +28,13 @@ run_mmaptest() { # run_mmaptest MODULE LABEL
 	echo "# mmaptest /dev/$1 ($2)"
 	mmaptest-static "/dev/$1" | sed "s/^\(not ok\|ok\) [0-9]* - /\1 - $1 $2: /"
 }
+
+page=$(($(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1) * 1024))
+orders=$(awk 'NR == 1 { print NF - 4 }' /proc/buddyinfo)
+kmmap_max=$((1 << (orders - 1)))
+# vmmap: 16 MiB and three pages, a size that is no power of two.
+vmmap_big=$((16 * 1024 * 1024 / page + 3))
+echo "# $(uname -m), $page-byte pages: kmmap takes up to $kmmap_max pages, vmmap is tried at $vmmap_big"
 
 # What the kernel logged from here on is checked at the end.
 dmesg -c > /dev/null
@@ -62,8 +73,8 @@ for mod in kmmap vmmap; do
 	expect "/dev/$mod and /proc/$mod are gone after rmmod" sh -c "[ ! -e /dev/$mod ] && [ ! -e /proc/$mod ]"
 done
 
-# Other buffer sizes: one page, and the reload sizes (the largest kmalloc can give).
-for sizes in "kmmap=1 vmmap=1" "${MMAPDEV_NPAGES_RELOAD:-kmmap=1024 vmmap=4099}"; do
+# Other buffer sizes: one page, and the largest kmalloc can give.
+for sizes in "kmmap=1 vmmap=1" "kmmap=$kmmap_max vmmap=$vmmap_big"; do
 	for pair in $sizes; do
 		mod=${pair%=*} n=${pair#*=}
 		load "$mod" "npages=$n"
@@ -74,7 +85,7 @@ for sizes in "kmmap=1 vmmap=1" "${MMAPDEV_NPAGES_RELOAD:-kmmap=1024 vmmap=4099}"
 done
 
 # Bad npages values fail the load with one clear line in the kernel log.
-for bad in "kmmap 0 out of range" "vmmap 0 out of range" "kmmap 1025 KMALLOC_MAX_SIZE" \
+for bad in "kmmap 0 out of range" "vmmap 0 out of range" "kmmap $((kmmap_max + 1)) KMALLOC_MAX_SIZE" \
 	"vmmap 4000000000 half of RAM" "kmmap abc invalid" "vmmap -1 invalid"; do
 	# shellcheck disable=SC2086 # split into module, value and expected words
 	set -- $bad

@@ -119,11 +119,16 @@ part_a() {
 # npages: each value and what finit_module() (insmod) must say; the refused
 # ones must say why in one line of the kernel log.
 npages_inputs() {
+	# In pages of this kernel's size (this shell's own mappings say which):
+	# vmmap's limit is half of RAM, kmmap's KMALLOC_MAX_SIZE, the largest
+	# buddy order's block (/proc/buddyinfo has one column per order).
+	page_kib=$(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1)
 	mem_kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
-	vmmap_max=$((mem_kib / 4 / 2))
+	vmmap_max=$((mem_kib / page_kib / 2))
+	kmmap_max=$((1 << ($(awk 'NR == 1 { print NF - 4 }' /proc/buddyinfo) - 1)))
 	n=0
 	for entry in "kmmap 0 EINVAL" "vmmap 0 EINVAL" "kmmap 1 ok" "vmmap 1 ok" \
-		"kmmap 1025 EINVAL" "vmmap $((vmmap_max + 1)) EINVAL" \
+		"kmmap $((kmmap_max + 1)) EINVAL" "vmmap $((vmmap_max + 1)) EINVAL" \
 		"kmmap 4294967295 EINVAL" "vmmap 4294967295 EINVAL" \
 		"kmmap 4294967296 ERANGE" "vmmap 99999999999999999999 ERANGE" \
 		"kmmap abc EINVAL" "vmmap -1 EINVAL" "kmmap 16abc EINVAL" "vmmap 1.5 EINVAL" \
@@ -155,7 +160,7 @@ npages_inputs() {
 	hostile-static --insmod /modules/vmmap.ko "" EEXIST || failed=1
 	rmmod vmmap
 	# The largest buffers: load, map all of it, every page signed, unload.
-	for entry in "kmmap 1024" "vmmap $vmmap_max"; do
+	for entry in "kmmap $kmmap_max" "vmmap $vmmap_max"; do
 		# shellcheck disable=SC2086
 		set -- $entry
 		n=$((n + 1))

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <poll.h>
 #include <signal.h>
@@ -480,7 +481,7 @@ static long long mem_available_kib(void)
 
 /*
  * KiB held by the kernel's stack depot (/sys/kernel/debug/stackdepot/stats:
- * "pools: N", 16 KiB each), or -1 if it has none. KASAN and kmemleak store
+ * "pools: N", of four pages each: DEPOT_POOL_ORDER 2), or -1 if it has none. KASAN and kmemleak store
  * the stack trace of every allocation there, once per distinct trace, and
  * never free it; a module loaded at a new address gives its allocations new
  * traces, so the depot grows with every cycle, for the sanitizers' own
@@ -493,13 +494,13 @@ static long long stack_depot_kib(void)
 	if (read_file("/sys/kernel/debug/stackdepot/stats", buf, sizeof(buf)) <= 0)
 		return -1;
 	p = strstr(buf, "pools:");
-	return p ? strtoll(p + 6, NULL, 10) * (16 << 10) / 1024 * (long long)(page / 4096) : -1;
+	return p ? strtoll(p + 6, NULL, 10) * 4 * (long long)page / 1024 : -1;
 }
 
 /* One module through one cycle; returns 0 when all went as it must. */
 static int cycle_one(const char *ko, const char *name, unsigned int npages, int cycle)
 {
-	char params[32], dev[64];
+	char params[32], dev[sizeof("/dev/") + NAME_MAX];
 	unsigned char *map;
 	size_t size = (size_t)npages * page, bad = 0;
 	struct stat st;
