@@ -2,6 +2,9 @@
 #   make deb         build them (dpkg-buildpackage -us -uc -b) into build/,
 #                    then run lintian: no errors, no warnings allowed
 #   make deb-build   build only;  make deb-lint   lint what deb-build made
+#   make deb-cross DEB_ARCH=arm64   mmapdev-tests (the one Architecture: any
+#                    package) cross-built for another architecture in a
+#                    trixie chroot (dist/cross-deb.sh), then lintian
 # The build runs in a clean copy of the tree (build/deb/mmapdev-VERSION:
 # the files git knows, tracked or not ignored), so it neither leaves
 # debhelper droppings in the working tree nor picks up local build products.
@@ -11,7 +14,9 @@ DEB_OUT ?= build
 DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 DEB_TREE = $(DEB_OUT)/deb/mmapdev-$(VERSION)
 
-.PHONY: deb deb-build deb-lint
+DEB_ARCH ?= arm64
+
+.PHONY: deb deb-build deb-lint deb-cross
 
 deb: deb-build
 	$(MAKE) --no-print-directory deb-lint
@@ -35,3 +40,8 @@ deb-build:
 deb-lint:
 	lintian --fail-on error,warning --display-info --info \
 		$(DEB_OUT)/mmapdev_$(DEB_VERSION)_$(shell dpkg --print-architecture).changes
+
+deb-cross:
+	dist/cross-deb.sh $(DEB_ARCH) $(DEB_OUT)
+	lintian --fail-on error,warning --display-info --info \
+		$(DEB_OUT)/mmapdev_$(DEB_VERSION)_$(DEB_ARCH).changes

@@ -11,7 +11,15 @@
 #
 # shellcheck disable=SC2034  # the variables are for the scripts that source this
 
-MATRIX_LINES_ALL="bullseye bookworm bookworm-6.12 trixie trixie-backports sid experimental"
+MATRIX_LINES_AMD64="bullseye bookworm bookworm-6.12 trixie trixie-backports sid experimental"
+# Other architectures: LINE:FLAVOUR, a suite's kernel of that flavour
+# (Debian's name: linux-image-FLAVOUR), cross-built in a chroot of the
+# suite and booted on that architecture's QEMU machine. powerpc64le is
+# bookworm's: the mirror carries no ppc64el kernel of trixie (its 4 KiB
+# powerpc64le and 64 KiB powerpc64le-64k packages give 404); bookworm's
+# powerpc64le has 64 KiB pages.
+MATRIX_LINES_ARCH="bookworm:arm64 trixie:arm64 trixie-backports:arm64 bookworm:powerpc64le"
+MATRIX_LINES_ALL="$MATRIX_LINES_AMD64 $MATRIX_LINES_ARCH"
 # MMAPDEV_MATRIX=fast: bookworm's two lines on the host and whichever line
 # carries the newest kernel Debian ships (matrix.sh resolves "newest" each
 # run): one chroot (see README.md).
@@ -23,7 +31,10 @@ MATRIX_CACHE=${MMAPDEV_CACHE:-/var/cache/mmapdev-ci}/matrix
 MATRIX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MATRIX_TOP=$(cd "$MATRIX_DIR/../.." && pwd)
 
-# matrix_line LINE: sets
+# matrix_line LINE[:FLAVOUR]: sets
+#   line_flavour  the kernel flavour (amd64, arm64, powerpc64le, ...)
+#   line_arch     its Debian architecture, line_karch the kernel's ARCH,
+#                 line_cross the cross compilers' prefix (none for amd64)
 #   line_kind     host (bookworm's lines, test/lib/host-kernel.sh) or chroot
 #   line_host     host-kernel.sh's name of a host line, line_meta its
 #                 headers metapackage
@@ -35,8 +46,18 @@ MATRIX_TOP=$(cd "$MATRIX_DIR/../.." && pwd)
 #                 release), or empty
 #   line_sources  the chroot's sources.list, one line per element
 matrix_line() {
+	local base=${1%%:*}
+	line_flavour=amd64
+	[[ "$1" != *:* ]] || line_flavour=${1#*:}
+	case "$line_flavour" in
+	amd64) line_arch=amd64 line_karch=x86 line_cross='' ;;
+	arm64) line_arch=arm64 line_karch=arm64 line_cross=aarch64-linux-gnu- ;;
+	powerpc64le | powerpc64le-64k)
+		line_arch=ppc64el line_karch=powerpc line_cross=powerpc64le-linux-gnu- ;;
+	*) echo "matrix: unknown kernel flavour $line_flavour (known: amd64, arm64, powerpc64le, powerpc64le-64k)" >&2; return 2 ;;
+	esac
 	line_kind=chroot line_host='' line_meta='' line_above='' line_sources=()
-	case "$1" in
+	case "$base" in
 	bullseye)
 		line_suite=bullseye line_releases="bullseye bullseye-security"
 		line_sources=("deb $MATRIX_MIRROR bullseye main"
@@ -65,6 +86,17 @@ matrix_line() {
 			"deb $MATRIX_MIRROR experimental main") ;;
 	*) echo "matrix: unknown kernel line $1 (known: $MATRIX_LINES_ALL, newest)" >&2; return 2 ;;
 	esac
+	[ "$line_flavour" != amd64 ] || return 0
+	# Another architecture: always a chroot (bookworm's too), and a line
+	# above of the same flavour.
+	case "$base" in
+	bookworm)
+		line_kind=chroot line_releases="bookworm bookworm-security"
+		line_sources=("deb $MATRIX_MIRROR bookworm main"
+			"deb $MATRIX_SECURITY_MIRROR bookworm-security main") ;;
+	bookworm-6.12) echo "matrix: bookworm-6.12 is an amd64 line" >&2; return 2 ;;
+	esac
+	[ -z "$line_above" ] || line_above=$line_above:$line_flavour
 }
 
 # The private APT state used to query the other suites: the host's apt
@@ -84,19 +116,24 @@ matrix_apt() {
 
 # matrix_apt_update: (re)writes the private APT configuration for every
 # chroot line and refreshes its package lists (keeping the old lists if
-# the mirror cannot be reached).
+# the mirror cannot be reached). Each source is listed for the
+# architectures of the lines that use it, and no others.
 matrix_apt_update() {
-	local l
+	local l s
+	local -A archs=() # source line -> its architectures, comma-separated
 	mkdir -p "$MATRIX_APT"/lists/partial "$MATRIX_APT"/cache/archives/partial \
 		"$MATRIX_APT"/preferences.d
-	: > "$MATRIX_APT/sources.list.new"
 	for l in $MATRIX_LINES_ALL; do
 		matrix_line "$l"
 		[ "$line_kind" = chroot ] || continue
-		printf '%s\n' "${line_sources[@]}" >> "$MATRIX_APT/sources.list.new"
+		for s in "${line_sources[@]}"; do
+			[[ ",${archs[$s]:-}," == *",$line_arch,"* ]] ||
+				archs[$s]=${archs[$s]:+${archs[$s]},}$line_arch
+		done
 	done
-	sort -u "$MATRIX_APT/sources.list.new" > "$MATRIX_APT/sources.list"
-	rm -f "$MATRIX_APT/sources.list.new"
+	for s in "${!archs[@]}"; do
+		echo "deb [arch=${archs[$s]}] ${s#deb }"
+	done | sort > "$MATRIX_APT/sources.list"
 	touch "$MATRIX_APT/status"
 	cat > "$MATRIX_APT_CONFIG" <<-CONF
 	Dir::Etc::SourceList "$MATRIX_APT/sources.list";
@@ -107,7 +144,7 @@ matrix_apt_update() {
 	Dir::State::Status "$MATRIX_APT/status";
 	Dir::Cache "$MATRIX_APT/cache";
 	APT::Architecture "amd64";
-	APT::Architectures { "amd64"; };
+	APT::Architectures { "amd64"; "arm64"; "ppc64el"; };
 	Acquire::Languages "none";
 	// sid's and experimental's Release files may have expired.
 	Acquire::Check-Valid-Until "false";
@@ -120,7 +157,7 @@ matrix_apt_update() {
 }
 
 # matrix_version LINE: prints the newest version of the kernel LINE's
-# suites ship (their linux-headers-amd64, or for a host line its
+# suites ship (their linux-headers-FLAVOUR, or for a host line its
 # metapackage on the host), or nothing when they ship none. It only looks:
 # nothing is installed. Needs matrix_apt_update first.
 matrix_version() {
@@ -134,9 +171,10 @@ matrix_version() {
 	fi
 	# madison prints "PACKAGE | VERSION | URL SUITE/COMPONENT ARCH Packages",
 	# one row per version and suite.
-	for v in $(matrix_apt apt-cache madison linux-headers-amd64 | awk -F' *[|] *' -v suites=" $line_releases " '{
+	for v in $(matrix_apt apt-cache madison "linux-headers-$line_flavour:$line_arch" |
+		awk -F' *[|] *' -v suites=" $line_releases " -v arch="$line_arch" '{
 		split($3, f, " "); split(f[2], s, "/")
-		if (index(suites, " " s[1] " ")) print $2 }'); do
+		if (index(suites, " " s[1] " ") && f[3] == arch) print $2 }'); do
 		if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then
 			newest=$v
 		fi
@@ -146,10 +184,16 @@ matrix_version() {
 
 # matrix_resolve LINE: sets kernel_abi (the name under /lib/modules),
 # kernel_version (the Debian package version), headers_pkg and image_pkg
-# (the package that holds vmlinuz). Needs matrix_apt_update first.
+# (the package that holds vmlinuz; PACKAGE:ARCH for another architecture).
+# For another architecture also foreign_debs (that architecture's headers
+# packages, unpacked into the chroot: installing them would pull in the
+# foreign compiler, which cannot run here) and cross_pkgs (the amd64
+# packages that build for it: the suite's kbuild and the cross compiler of
+# the version the headers ask for). Needs matrix_apt_update first.
 # Returns 3 (a skip) when the line has no kernel newer than line_above's.
 matrix_resolve() {
-	local line=$1 meta_version dep above
+	local line=$1 meta_version dep above d v
+	foreign_debs='' cross_pkgs=''
 	matrix_line "$line" || return
 	if [ "$line_kind" = host ]; then
 		kernel_abi=$("$MATRIX_TOP/test/lib/host-kernel.sh" "$line_host") || return
@@ -173,9 +217,9 @@ matrix_resolve() {
 			return 3
 		fi
 	fi
-	# The suite's linux-headers-amd64 depends on exactly one
+	# The suite's linux-headers-FLAVOUR depends on exactly one
 	# linux-headers-ABI package, at the same version.
-	dep=$(matrix_apt apt-cache show "linux-headers-amd64=$meta_version" 2>/dev/null |
+	dep=$(matrix_apt apt-cache show "linux-headers-$line_flavour:$line_arch=$meta_version" 2>/dev/null |
 		sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
 		sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n 1)
 	if [ -z "$meta_version" ] || [ -z "$dep" ]; then
@@ -186,11 +230,27 @@ matrix_resolve() {
 	headers_pkg=linux-headers-$kernel_abi
 	# From 7.x the image package is a metapackage and vmlinuz is in
 	# linux-binary-ABI (under /usr/lib/modules/ABI/).
-	if matrix_apt apt-cache show "linux-binary-$kernel_abi=$kernel_version" >/dev/null 2>&1; then
+	if matrix_apt apt-cache show "linux-binary-$kernel_abi:$line_arch=$kernel_version" >/dev/null 2>&1; then
 		image_pkg=linux-binary-$kernel_abi
 	else
 		image_pkg=linux-image-$kernel_abi
 	fi
+	[ "$line_arch" != amd64 ] || return 0
+	image_pkg=$image_pkg:$line_arch
+	# "linux-headers-ABI-common (= V), linux-kbuild-X, gcc-14 | ...": one
+	# package name per alternative.
+	foreign_debs="$headers_pkg:$line_arch=$kernel_version"
+	for d in $(matrix_apt apt-cache show "$headers_pkg:$line_arch=$kernel_version" |
+		sed -n 's/^Depends: //p' | head -n 1 | sed 's/[,|]/\n/g' | sed 's/^ *//; s/[ :].*//'); do
+		case "$d" in
+		linux-headers-*) foreign_debs="$foreign_debs $d=$kernel_version" ;;
+		linux-kbuild-*) cross_pkgs="$cross_pkgs $d" ;;
+		gcc-[0-9]*)	# gcc-14, gcc-14-for-host
+			v=${d#gcc-} && v=${v%%-*}
+			cross_pkgs="$cross_pkgs gcc-$v-${line_cross%-}" ;;
+		esac
+	done
+	cross_pkgs=${cross_pkgs# }
 }
 
 # matrix_newest LINE=VERSION...: prints "LINE VERSION" of the newest
@@ -237,9 +297,12 @@ matrix_lock() {
 # trixie-backports_*), so it is rebuilt only when the suite's kernel (or the recipe)
 # changes; the chroots of older kernels of the line are removed then.
 matrix_chroot() {
-	local line=$1 key dir tmp
+	local line=$1 key dir tmp build_pkgs=$headers_pkg
+	# Another architecture: the amd64 kbuild and cross compiler, and that
+	# architecture's headers unpacked (foreign_debs) once the chroot is made.
+	[ "$line_arch" = amd64 ] || build_pkgs=${cross_pkgs// /,}
 	local recipe=(--variant=minbase --mode=root --format=directory
-		--include="make,gcc,libc6-dev,dwarves,perl,$headers_pkg"
+		--include="make,gcc,libc6-dev,dwarves,perl,$build_pkgs"
 		# 7.x headers generate BTF for modules: pahole (dwarves) is needed.
 		# W=1 runs scripts/kernel-doc (perl, with Pod::Usage from 6.x on).
 		--aptopt='Acquire::Check-Valid-Until "false"'
@@ -250,7 +313,7 @@ matrix_chroot() {
 		--dpkgopt='path-exclude=/lib/modules/*/kernel/*'
 		--dpkgopt='path-exclude=/usr/lib/modules/*/kernel/*'
 		"$line_suite")
-	key=$(printf '%s\n' "${recipe[@]}" "${line_sources[@]}" | sha256sum | cut -c1-10)
+	key=$(printf '%s\n' "${recipe[@]}" "${line_sources[@]}" "$foreign_debs" | sha256sum | cut -c1-10)
 	dir=$MATRIX_CACHE/chroots/${line}_${kernel_abi}_${kernel_version}_$key
 	(
 		matrix_lock "chroot-$line"
@@ -266,12 +329,29 @@ matrix_chroot() {
 			rm -rf "$tmp" && mkdir "$tmp"
 			INITRD=No mmdebstrap --quiet "${recipe[@]}" "$tmp" "${line_sources[@]}" >&2
 		fi
-		local got
-		# shellcheck disable=SC2016 # a dpkg-query format, not an expansion
-		got=$(chroot "$tmp" dpkg-query -W -f '${Version}' "$headers_pkg")
-		if [ "$got" != "$kernel_version" ]; then
-			echo "matrix: $line: the chroot got $headers_pkg $got, not $kernel_version" >&2
-			exit 1
+		if [ -n "$foreign_debs" ]; then
+			mkdir "$tmp/.debs"
+			# shellcheck disable=SC2086 # one word per package
+			(cd "$tmp/.debs" && matrix_apt apt-get download -qq $foreign_debs >&2)
+			# Not dpkg-deb -x: its tar would turn the merged-/usr
+			# symlink /lib into a directory (bookworm's headers have
+			# /lib/modules/ABI/build), and nothing would run.
+			for deb in "$tmp"/.debs/*.deb; do
+				dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$tmp"
+			done
+			rm -rf "$tmp/.debs"
+			if [ ! -e "$tmp/usr/src/$headers_pkg/Makefile" ]; then
+				echo "matrix: $line: no /usr/src/$headers_pkg in $foreign_debs" >&2
+				exit 1
+			fi
+		else
+			local got
+			# shellcheck disable=SC2016 # a dpkg-query format, not an expansion
+			got=$(chroot "$tmp" dpkg-query -W -f '${Version}' "$headers_pkg")
+			if [ "$got" != "$kernel_version" ]; then
+				echo "matrix: $line: the chroot got $headers_pkg $got, not $kernel_version" >&2
+				exit 1
+			fi
 		fi
 		touch "$tmp/.complete"
 		# Chroots of this line's earlier kernels (or recipes) are stale now.
@@ -304,9 +384,10 @@ matrix_vmlinuz() {
 		echo "matrix: $line: fetching $image_pkg $kernel_version" >&2
 		(cd "$tmp" && matrix_apt apt-get download -qq "$image_pkg=$kernel_version" >&2)
 		mkdir "$tmp/x"
-		dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp/x" --wildcards '*vmlinuz*'
-		# linux-image-ABI: /boot/vmlinuz-ABI; linux-binary-ABI (7.x): /usr/lib/modules/ABI/vmlinuz
-		image=$(find "$tmp/x" -type f -name 'vmlinuz*' | head -n 1)
+		dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp/x" --wildcards '*vmlinu[xz]*'
+		# linux-image-ABI: /boot/vmlinuz-ABI; linux-binary-ABI (7.x):
+		# /usr/lib/modules/ABI/vmlinuz; ppc64el: /boot/vmlinux-ABI (ELF)
+		image=$(find "$tmp/x" -type f -name 'vmlinu[xz]*' | head -n 1)
 		[ -n "$image" ] || { echo "matrix: $line: no vmlinuz in $image_pkg" >&2; exit 1; }
 		mkdir -p "$dir"
 		mv "$image" "$dir/vmlinuz"
@@ -315,4 +396,25 @@ matrix_vmlinuz() {
 			! -name "$(basename "$dir")" -exec rm -rf {} +
 	) || return
 	echo "$dir/vmlinuz"
+}
+
+# matrix_busybox ARCH: prints the path of a static busybox for ARCH (a
+# Debian architecture), for the guests of another architecture: the
+# newest busybox-static the private APT state lists, cached under
+# busybox/ARCH.
+matrix_busybox() {
+	local arch=$1 dir=$MATRIX_CACHE/busybox/$1
+	(
+		matrix_lock "busybox-$arch"
+		[ -s "$dir/busybox" ] && exit 0
+		tmp=$(mktemp -d "$MATRIX_CACHE/busybox.new.XXXXXX")
+		trap 'rm -rf "$tmp"' EXIT
+		(cd "$tmp" && matrix_apt apt-get download -qq "busybox-static:$arch" >&2)
+		dpkg-deb -x "$tmp"/*.deb "$tmp/x"
+		bin=$(find "$tmp/x" -type f -path '*bin/busybox' | head -n 1)
+		[ -n "$bin" ] || { echo "matrix: no bin/busybox in busybox-static:$arch" >&2; exit 1; }
+		mkdir -p "$dir"
+		install -m 0755 "$bin" "$dir/busybox"
+	) || return
+	echo "$dir/busybox"
 }

@@ -8,7 +8,9 @@
 # Usage: test/matrix/matrix.sh [LINE...]
 #   LINEs: bullseye bookworm bookworm-6.12 trixie trixie-backports sid
 #          experimental, or newest: the line that carries the newest kernel
-#          Debian ships (default: $MMAPDEV_MATRIX)
+#          Debian ships (default: $MMAPDEV_MATRIX); LINE:FLAVOUR for another
+#          architecture's kernel (bookworm:arm64, trixie:arm64,
+#          trixie-backports:arm64, bookworm:powerpc64le, ...)
 # Environment:
 #   MMAPDEV_MATRIX        all (default) | fast (bookworm's two lines on the
 #                         host and the newest: one chroot) | "LINE ..."
@@ -28,6 +30,7 @@ if [ "$#" -gt 0 ]; then
 else
 	case ${MMAPDEV_MATRIX:-all} in
 	all) lines=$MATRIX_LINES_ALL ;;
+	arch) lines=$MATRIX_LINES_ARCH ;;
 	fast) lines=$MATRIX_LINES_FAST ;;
 	*) lines=$MMAPDEV_MATRIX ;;
 	esac
@@ -47,6 +50,14 @@ start=$SECONDS
 
 test/lib/deps.sh mmdebstrap build-essential libc6-dev qemu-system-x86 busybox-static cpio
 make -s -C test static
+# Other architectures: their cross compilers and C libraries (the static
+# test programs), their QEMU.
+for line in $lines; do
+	case "$line" in
+	*:arm64*) test/lib/deps.sh gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm ;;
+	*:powerpc64le*) test/lib/deps.sh gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc ;;
+	esac
+done
 
 # Resolve every line's kernel first, one after the other: installing
 # bookworm's kernels on the host runs apt, which must not run twice at once.
@@ -61,7 +72,7 @@ matrix_prune
 [ ! -s "$work/apt.log" ] || sed 's/^/# /' "$work/apt.log"
 if [[ " $lines " == *" newest "* ]]; then
 	pairs=()
-	for line in $MATRIX_LINES_ALL; do
+	for line in $MATRIX_LINES_AMD64; do
 		pairs+=("$line=$(matrix_version "$line" 2>/dev/null || true)")
 	done
 	read -r newest _ <<< "$(matrix_newest "${pairs[@]}")" || true
@@ -81,7 +92,7 @@ resolved=()
 declare -A version # line -> its kernel's package version
 for line in $lines; do
 	status=0
-	(matrix_resolve "$line" && declare -p kernel_abi kernel_version headers_pkg image_pkg) \
+	(matrix_resolve "$line" && declare -p kernel_abi kernel_version headers_pkg image_pkg foreign_debs cross_pkgs) \
 		> "$work/$line.env" 2> "$work/$line.resolve" || status=$?
 	mkdir -p "$work/$line"
 	if [ "$status" = 0 ]; then
@@ -91,11 +102,11 @@ for line in $lines; do
 	elif [ "$status" = 3 ]; then
 		version[$line]=''
 		echo "ok - $line: nothing to test # SKIP $(tail -n 1 "$work/$line.resolve")"
-		printf '%s\t-\t-\tskip\t-\t0\t0\t0\t0\t0\n' "$line" > "$work/$line/summary"
+		printf '%s\t-\t-\tskip\t-\t0\t0\t0\t0\t0\t-\t-\n' "$line" > "$work/$line/summary"
 	else
 		echo "not ok - $line: resolve the line's kernel"
 		sed 's/^/# /' "$work/$line.resolve"
-		printf '%s\t?\t?\tno\t-\t0\t1\t0\t0\t0\n' "$line" > "$work/$line/summary"
+		printf '%s\t?\t?\tno\t-\t0\t1\t0\t0\t0\t-\t-\n' "$line" > "$work/$line/summary"
 	fi
 done
 
@@ -103,7 +114,7 @@ done
 # resolved, every other line as its suites list it (a skipped line is not
 # newer than the line above it, so it cannot be the newest).
 pairs=()
-for line in $MATRIX_LINES_ALL; do
+for line in $MATRIX_LINES_AMD64; do
 	if [ -v "version[$line]" ]; then
 		pairs+=("$line=${version[$line]}")
 	else
@@ -135,7 +146,7 @@ for line in "${resolved[@]}"; do
 		tail -n 30 "$work/$line.log" | sed 's/^/# /'
 		mkdir -p "$work/$line"
 		[ -s "$work/$line/summary" ] ||
-			printf '%s\t?\t%s\tno\t-\t0\t1\t0\t0\t0\n' "$line" "${version[$line]}" > "$work/$line/summary"
+			printf '%s\t?\t%s\tno\t-\t0\t1\t0\t0\t0\t-\t-\n' "$line" "${version[$line]}" > "$work/$line/summary"
 		echo "not ok - $line: ran to the end" > "$work/$line/result.tap"
 	fi
 	grep -q '^not ok' "$work/$line/result.tap" && status=1
@@ -155,16 +166,17 @@ fi
 
 echo
 echo "Kernel matrix (mmapdev $(cat VERSION)): W=1 builds, guest checks under QEMU TCG; times in s"
-row='%-16s %-20s %-18s %-5s %-8s %-6s %-6s %-7s %-5s %-4s %s\n'
+row='%-22s %-8s %-5s %-29s %-18s %-5s %-8s %-6s %-6s %-7s %-5s %-4s %s\n'
 # shellcheck disable=SC2059 # the format is the one above
-printf "$row" line kernel version build warnings passed failed prepare build boot newest
+printf "$row" line arch page kernel version build warnings passed failed prepare build boot newest
 for line in $lines; do
-	IFS=$'\t' read -r l k v b w p f tp tb tt < "$work/$line/summary"
-	[ "$b" = skip ] || { [ "$b" = yes ] && [ "$w" = 0 ] && [ "$f" = 0 ]; } || status=1
+	IFS=$'\t' read -r l k v b w p f tp tb tt _ pg < "$work/$line/summary"
+	matrix_line "$line" && a=$line_arch
+	[ "$b" = skip ] || { [ "$b" = yes ] && [ "$w" = 0 ] && [ "$f" = 0 ] && [ "$p" -gt 0 ]; } || status=1
 	n=''
 	[ "$line" != "${newest:-}" ] || n=yes
 	# shellcheck disable=SC2059
-	printf "$row" "$l" "$k" "$v" "$b" "$w" "$p" "$f" "$tp" "$tb" "$tt" "$n"
+	printf "$row" "$l" "$a" "${pg:--}" "$k" "$v" "$b" "$w" "$p" "$f" "$tp" "$tb" "$tt" "$n"
 done
 [ -z "${newest:-}" ] || [[ " $lines " == *" $newest "* ]] ||
 	echo "(the newest kernel Debian ships, $newest_version from $newest, is not in this run)"

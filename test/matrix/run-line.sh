@@ -4,7 +4,13 @@
 # against the line's headers (with its own compiler: in a chroot of its
 # suite, or on the host for bookworm's lines), boot the
 # line's kernel under QEMU TCG with them and run test/guest-driver-checks.sh
-# and mmaptest-static in it, as the main suite does.
+# and mmaptest-static in it, as the main suite does. A line of another
+# architecture (LINE:FLAVOUR) is cross-built, and its guest runs
+# test/matrix/guest-arch.sh: test/guest-reliability.sh's part a (the same
+# driver checks, then a short fuzz and the hostile inputs; test programs
+# cross-built, static), then the mmaptest of the mmapdev-tests package
+# cross-built for that architecture and the line's release
+# (dist/cross-deb.sh, lintian clean).
 #
 # Usage: test/matrix/run-line.sh LINE WORK
 # WORK/LINE.env must hold the line's resolved kernel (matrix.sh writes it).
@@ -26,10 +32,11 @@ tap=$out/result.tap
 k=$kernel_abi
 start=$SECONDS
 
-build_ok=no warnings=- passed=0 failed=0 t_prepare=0 t_build=0 t_boot=0
+build_ok=no warnings=- passed=0 failed=0 t_prepare=0 t_build=0 t_boot=0 page=-
 summary() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$line" "$k" "$kernel_version" \
-		"$build_ok" "$warnings" "$passed" "$failed" "$t_prepare" "$t_build" "$t_boot" > "$out/summary"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$line" "$k" "$kernel_version" \
+		"$build_ok" "$warnings" "$passed" "$failed" "$t_prepare" "$t_build" "$t_boot" \
+		"$line_arch" "$page" > "$out/summary"
 }
 trap summary EXIT
 
@@ -59,8 +66,11 @@ else
 	mkdir -p "$stage/test/lib"
 	cp -r "$MATRIX_TOP/src" "$MATRIX_TOP/VERSION" "$stage/"
 	cp "$MATRIX_TOP/test/lib/build-modules.sh" "$stage/test/lib/"
-	# A private /proc for the chroot: 7.x's objtool needs one.
-	unshare --fork --pid --mount-proc="$root/proc" chroot "$root" \
+	# A private /proc for the chroot: 7.x's objtool needs one. Kbuild
+	# takes ARCH and CROSS_COMPILE from the environment.
+	cross=()
+	[ "$line_arch" = amd64 ] || cross=(env ARCH="$line_karch" CROSS_COMPILE="$line_cross")
+	unshare --fork --pid --mount-proc="$root/proc" chroot "$root" "${cross[@]}" \
 		"/tmp/${stage##*/}/test/lib/build-modules.sh" "/usr/src/linux-headers-$k" \
 		"/tmp/${stage##*/}/out" > /dev/null || status=$?
 	cp -r "$stage/out" "$out/build"
@@ -96,17 +106,77 @@ if [ -z "${vmlinuz:-}" ]; then
 	failed=1
 	exit 0
 fi
+guest=(--timeout "${MMAPDEV_GUEST_TIMEOUT:-600}" --mem 512 "$vmlinuz"
+	"${MMAPDEV_GUEST_SCRIPT:-$MATRIX_TOP/test/guest-driver-checks.sh}"
+	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko" "$MATRIX_TOP/test/mmaptest-static")
+if [ "$line_arch" != amd64 ]; then
+	# The test programs for that architecture, static, from a copy of test/.
+	mkdir -p "$out/tests"
+	cp "$MATRIX_TOP"/test/*.c "$MATRIX_TOP"/test/*.h "$MATRIX_TOP/test/Makefile" "$out/tests/"
+	if ! make -s -C "$out/tests" CC="${line_cross}gcc" static > "$out/tests.log" 2>&1 ||
+		! busybox=$(matrix_busybox "$line_arch" 2>> "$out/tests.log"); then
+		{
+			echo "not ok - $line ($k): the test programs and busybox for $line_arch"
+			tail -n 20 "$out/tests.log" | sed 's/^/# /'
+		} >> "$tap"
+		failed=1
+		exit 0
+	fi
+	# mmapdev-tests for that architecture, and what its mmaptest needs to
+	# run: its ELF interpreter and libraries, from the cross-build chroot.
+	overlay=$out/overlay
+	mkdir -p "$overlay"
+	status=0
+	# Built for the line's own release (its C library is what the guest gets).
+	(cd "$MATRIX_TOP" && CROSS_SUITE=$line_suite dist/cross-deb.sh "$line_arch" "$out/deb") \
+		> "$out/deb.log" 2>&1 || status=$?
+	deb=$(ls "$out"/deb/mmapdev-tests_*_"$line_arch".deb 2>/dev/null || true)
+	if [ "$status" != 0 ] || [ -z "$deb" ]; then
+		echo "not ok - $line ($k): mmapdev-tests cross-builds for $line_arch" >> "$tap"
+		tail -n 20 "$out/deb.log" | sed 's/^/# /' >> "$tap"
+		failed=1
+	else
+		echo "ok - $line ($k): mmapdev-tests cross-builds for $line_arch (${deb##*/})" >> "$tap"
+		if lintian --fail-on error,warning "$deb" > "$out/lintian.log" 2>&1; then
+			echo "ok - $line ($k): lintian: ${deb##*/} has no errors, no warnings" >> "$tap"
+		else
+			echo "not ok - $line ($k): lintian: ${deb##*/} has no errors, no warnings" >> "$tap"
+			sed 's/^/# /' "$out/lintian.log" >> "$tap"
+			failed=1
+		fi
+		dpkg-deb -x "$deb" "$overlay"
+		croot=$(cat "$out/deb/chroot")
+		bin=$overlay/usr/libexec/mmapdev/mmaptest
+		interp=$(readelf -l "$bin" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+		# Links in the chroot are absolute: resolve them inside it.
+		install -D -m 0755 "$croot$(chroot "$croot" readlink -f "$interp")" "$overlay$interp"
+		multiarch=$(chroot "$croot" dpkg-architecture -a"$line_arch" -qDEB_HOST_MULTIARCH)
+		for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			install -D -m 0755 "$croot$(chroot "$croot" readlink -f "/usr/lib/$multiarch/$lib")" \
+				"$overlay/lib/$multiarch/$lib"
+		done
+	fi
+	tests=$out/tests
+	guest=(--arch "$line_arch" --busybox "$busybox" --overlay "$overlay"
+		--append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
+		--timeout "${MMAPDEV_GUEST_TIMEOUT:-1200}" --mem 512 "$vmlinuz"
+		"$MATRIX_DIR/guest-arch.sh" "$MATRIX_TOP/test/guest-reliability.sh"
+		"$MATRIX_TOP/test/guest-driver-checks.sh"
+		"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
+		"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
+fi
 t=$SECONDS
 status=0
-"$MATRIX_TOP/test/lib/guest.sh" --timeout "${MMAPDEV_GUEST_TIMEOUT:-600}" --mem 512 \
-	"$vmlinuz" "${MMAPDEV_GUEST_SCRIPT:-$MATRIX_TOP/test/guest-driver-checks.sh}" \
-	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko" "$MATRIX_TOP/test/mmaptest-static" \
-	> "$out/console" 2>&1 || status=$?
+"$MATRIX_TOP/test/lib/guest.sh" "${guest[@]}" > "$out/console" 2>&1 || status=$?
 t_boot=$((SECONDS - t))
+# guest-driver-checks.sh says "# MACHINE, N-byte pages: ..."
+page=$(sed -n 's/^# [^ ]*, \([0-9]*\)-byte pages:.*/\1/p' "$out/console" | head -n 1)
+page=${page:--}
 passed=$(grep -c '^ok ' "$out/console" || true)
 failed=$(grep -c '^not ok' "$out/console" || true)
 {
-	grep -E '^(ok|not ok) ' "$out/console" | sed -E "s/^(not ok|ok) (- )?/\\1 - $line ($k): /"
+	# No result line at all (a guest that died at boot) is no reason to stop here.
+	{ grep -E '^(ok|not ok) ' "$out/console" || true; } | sed -E "s/^(not ok|ok) (- )?/\\1 - $line ($k): /"
 	if [ "$status" = 0 ]; then
 		echo "ok - $line ($k): the guest ran every check to the end"
 	else
