@@ -7,6 +7,9 @@
 #                                    (build, warnings, tests passed/failed)
 #   make matrix MATRIX_LINES="bullseye trixie-backports"   only those lines
 #   make matrix MATRIX_LINES=newest  the line with the newest kernel
+#   make matrix MATRIX_LINES="trixie:arm64 bookworm:powerpc64le"
+#                                    other architectures (cross-built, booted
+#                                    under qemu-system-aarch64 / -ppc64)
 # Chroots, kernel images and APT lists are cached under
 # $(MMAPDEV_CACHE)/matrix/ (default /var/cache/mmapdev-ci). See
 # test/matrix/README.md.

@@ -13,7 +13,8 @@
 #          trixie-backports:arm64, bookworm:powerpc64le, ...)
 # Environment:
 #   MMAPDEV_MATRIX        all (default) | fast (bookworm's two lines on the
-#                         host and the newest: one chroot) | "LINE ..."
+#                         host and the newest: one chroot) | arch (the lines
+#                         of other architectures) | "LINE ..."
 #   MMAPDEV_MATRIX_JOBS   lines run at once (default 2: one per core)
 #   MMAPDEV_CACHE         cache root (default /var/cache/mmapdev-ci); the
 #                         chroots, kernel images and APT lists are under matrix/
