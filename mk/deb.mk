@@ -4,7 +4,8 @@
 #   make deb-build   build only;  make deb-lint   lint what deb-build made
 #   make deb-cross DEB_ARCH=arm64   mmapdev-tests (the one Architecture: any
 #                    package) cross-built for another architecture in a
-#                    trixie chroot (dist/cross-deb.sh), then lintian
+#                    chroot of DEB_CROSS_SUITE (default trixie; the package
+#                    is for that release) (dist/cross-deb.sh), then lintian
 # The build runs in a clean copy of the tree (build/deb/mmapdev-VERSION:
 # the files git knows, tracked or not ignored), so it neither leaves
 # debhelper droppings in the working tree nor picks up local build products.
@@ -15,6 +16,7 @@ DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 DEB_TREE = $(DEB_OUT)/deb/mmapdev-$(VERSION)
 
 DEB_ARCH ?= arm64
+DEB_CROSS_SUITE ?= trixie
 
 .PHONY: deb deb-build deb-lint deb-cross
 
@@ -42,6 +44,6 @@ deb-lint:
 		$(DEB_OUT)/mmapdev_$(DEB_VERSION)_$(shell dpkg --print-architecture).changes
 
 deb-cross:
-	dist/cross-deb.sh $(DEB_ARCH) $(DEB_OUT)
+	CROSS_SUITE=$(DEB_CROSS_SUITE) dist/cross-deb.sh $(DEB_ARCH) $(DEB_OUT)
 	lintian --fail-on error,warning --display-info --info \
 		$(DEB_OUT)/mmapdev_$(DEB_VERSION)_$(DEB_ARCH).changes

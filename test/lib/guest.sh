@@ -44,8 +44,9 @@ arm64)
 	qemu=(qemu-system-aarch64 -accel tcg -machine virt -cpu cortex-a57)
 	console=ttyAMA0 qemu_pkg=qemu-system-arm ;;
 ppc64el)
-	# The spectre/meltdown capabilities TCG cannot provide, off (else a
-	# warning per boot); POWER9, the oldest CPU every Debian kernel supports.
+	# The spectre/meltdown capabilities TCG cannot provide, off (else QEMU
+	# warns at each boot); POWER9, a CPU Debian's ppc64el (POWER8 and
+	# later) runs on.
 	machine=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
 	qemu=(qemu-system-ppc64 -accel tcg -machine "$machine" -cpu power9)
 	console=hvc0 qemu_pkg=qemu-system-ppc ;;
