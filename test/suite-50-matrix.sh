@@ -2,7 +2,8 @@
 # The kernel matrix as part of "make check": every Debian suite's kernel,
 # from bullseye's to experimental's, is built (W=1, no warnings allowed)
 # with its own suite's compiler and booted under QEMU TCG with the main
-# suite's guest checks; "ok"/"not ok" lines per kernel, one on the newest
+# suite's guest checks and a short fuzz and hostile-input run; "ok"/"not
+# ok" lines per kernel, one on the newest
 # kernel Debian ships (found each run), then the table.
 # MMAPDEV_MATRIX=all|fast|arch|"LINE ..." picks the lines. The default is
 # every amd64 line that suite-20-qemu (bookworm's two kernels, on the host)

@@ -313,7 +313,9 @@ matrix_chroot() {
 		--dpkgopt='path-exclude=/lib/modules/*/kernel/*'
 		--dpkgopt='path-exclude=/usr/lib/modules/*/kernel/*'
 		"$line_suite")
-	key=$(printf '%s\n' "${recipe[@]}" "${line_sources[@]}" "$foreign_debs" | sha256sum | cut -c1-10)
+	# (An amd64 line's key is what it was before other architectures came.)
+	key=$(printf '%s\n' "${recipe[@]}" "${line_sources[@]}" ${foreign_debs:+"$foreign_debs"} |
+		sha256sum | cut -c1-10)
 	dir=$MATRIX_CACHE/chroots/${line}_${kernel_abi}_${kernel_version}_$key
 	(
 		matrix_lock "chroot-$line"

@@ -106,9 +106,15 @@ if [ -z "${vmlinuz:-}" ]; then
 	failed=1
 	exit 0
 fi
-guest=(--timeout "${MMAPDEV_GUEST_TIMEOUT:-600}" --mem 512 "$vmlinuz"
-	"${MMAPDEV_GUEST_SCRIPT:-$MATRIX_TOP/test/guest-driver-checks.sh}"
-	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko" "$MATRIX_TOP/test/mmaptest-static")
+# test/guest-reliability.sh's part a: the driver checks (mmaptest on both
+# devices at npages 16, 1 and the largest), then a short fuzz, the hostile
+# inputs and the npages inputs (settings on the kernel command line).
+tests=$MATRIX_TOP/test
+guest=(--append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
+	--timeout "${MMAPDEV_GUEST_TIMEOUT:-900}" --mem 512 "$vmlinuz"
+	"${MMAPDEV_GUEST_SCRIPT:-$tests/guest-reliability.sh}" "$tests/guest-driver-checks.sh"
+	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
+	"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
 if [ "$line_arch" != amd64 ]; then
 	# The test programs for that architecture, static, from a copy of test/.
 	mkdir -p "$out/tests"
