@@ -109,12 +109,11 @@ fi
 # test/guest-reliability.sh's part a: the driver checks (mmaptest on both
 # devices at npages 16, 1 and the largest), then a short fuzz, the hostile
 # inputs and the npages inputs (settings on the kernel command line).
-tests=$MATRIX_TOP/test
-guest=(--append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
-	--timeout "${MMAPDEV_GUEST_TIMEOUT:-900}" --mem 512 "$vmlinuz"
-	"${MMAPDEV_GUEST_SCRIPT:-$tests/guest-reliability.sh}" "$tests/guest-driver-checks.sh"
-	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
-	"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
+# Another architecture differs in its machine, its cross-built programs
+# and the guest script around part a (guest-arch.sh adds the packaged
+# mmaptest); the rest of the guest is the same.
+machine=() tests=$MATRIX_TOP/test timeout=${MMAPDEV_GUEST_TIMEOUT:-900}
+scripts=("${MMAPDEV_GUEST_SCRIPT:-$MATRIX_TOP/test/guest-reliability.sh}")
 if [ "$line_arch" != amd64 ]; then
 	# The test programs for that architecture, static, from a copy of test/.
 	mkdir -p "$out/tests"
@@ -162,15 +161,15 @@ if [ "$line_arch" != amd64 ]; then
 				"$overlay/lib/$multiarch/$lib"
 		done
 	fi
-	tests=$out/tests
-	guest=(--arch "$line_arch" --busybox "$busybox" --overlay "$overlay"
-		--append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
-		--timeout "${MMAPDEV_GUEST_TIMEOUT:-1200}" --mem 512 "$vmlinuz"
-		"$MATRIX_DIR/guest-arch.sh" "$MATRIX_TOP/test/guest-reliability.sh"
-		"$MATRIX_TOP/test/guest-driver-checks.sh"
-		"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
-		"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
+	machine=(--arch "$line_arch" --busybox "$busybox" --overlay "$overlay")
+	tests=$out/tests timeout=${MMAPDEV_GUEST_TIMEOUT:-1200}
+	scripts=("$MATRIX_DIR/guest-arch.sh" "$MATRIX_TOP/test/guest-reliability.sh")
 fi
+guest=("${machine[@]}" --append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
+	--timeout "$timeout" --mem 512 "$vmlinuz"
+	"${scripts[@]}" "$MATRIX_TOP/test/guest-driver-checks.sh"
+	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
+	"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
 t=$SECONDS
 status=0
 "$MATRIX_TOP/test/lib/guest.sh" "${guest[@]}" > "$out/console" 2>&1 || status=$?
