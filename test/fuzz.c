@@ -77,7 +77,6 @@ struct mapping {
 static const char *dev_path;
 static char dev_name[64];
 static size_t page, size, npages;
-static int pfnmap;		/* kmmap: VM_PFNMAP, no struct pages */
 static int dev_noexec;		/* /dev mounted noexec: PROT_EXEC fails earlier */
 static unsigned char *model, *orig, *scratch, *fault_area;
 static size_t scratch_len, fault_len;
@@ -949,18 +948,14 @@ static void op_madvise(void)
 		return;
 	pick_subrange(&maps[i], &k, &j);
 	addr = maps[i].addr + k * page;
-	/* kmmap's VMA is VM_PFNMAP and VM_IO: no LRU pages to drop, VM_IO never forks. */
-	if (pfnmap && (adv == MADV_DONTNEED || adv == MADV_COLD || adv == MADV_PAGEOUT ||
-		       adv == MADV_DOFORK))
-		want = -EINVAL;
 	ret = madvise(addr, j * page, adv);
 	trace_op("madvise(%p, %zu pages, %d) = %d", (void *)addr, j, adv, ret);
 	/*
-	 * vmmap's VMA is VM_MIXEDMAP | VM_DONTEXPAND: MADV_DOFORK refuses only
+	 * Both devices' VMAs are VM_MIXEDMAP | VM_DONTEXPAND: MADV_DOFORK refuses only
 	 * VM_IO mappings in 6.12, every VM_SPECIAL one in 7.3. Both answers
 	 * are the kernel's; the model follows the one it gave.
 	 */
-	if (!pfnmap && adv == MADV_DOFORK && ret == -1 && errno == EINVAL)
+	if (adv == MADV_DOFORK && ret == -1 && errno == EINVAL)
 		want = -EINVAL;
 	if (expect(ret, errno, want, "madvise") && ret == 0) {
 		if (adv == MADV_NORMAL || adv == MADV_RANDOM || adv == MADV_SEQUENTIAL)
@@ -1120,7 +1115,7 @@ static void op_vm_rw(void)
 	boff = m->pgoff * page + off;
 	local = (struct iovec){ scratch, len };
 	remote = (struct iovec){ m->addr + off, len };
-	if (pfnmap || !(m->prot & (write ? PROT_WRITE : PROT_READ)))
+	if (!(m->prot & (write ? PROT_WRITE : PROT_READ)))
 		want = -EFAULT;
 	else
 		want = (long long)len;
@@ -1349,7 +1344,6 @@ int main(int argc, char **argv)
 	dev_path = argv[i];
 	base = strrchr(dev_path, '/');
 	snprintf(dev_name, sizeof(dev_name), "%s", base ? base + 1 : dev_path);
-	pfnmap = strcmp(dev_name, "kmmap") == 0;
 	page = (size_t)sysconf(_SC_PAGESIZE);
 	rng = seed;
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -64,7 +64,6 @@
 static const char *dev_path;
 static char dev_name[64];
 static size_t page, size, npages;
-static int pfnmap;
 static int inputs, failures;
 static unsigned char *saved, *before, *after;
 
@@ -588,10 +587,9 @@ static void test_madvise(void)
 	int fd = open_dev(dev_path, O_RDWR), ro = open_dev(dev_path, O_RDONLY);
 	unsigned char *m = map(fd, size, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	unsigned char *r = map(ro, size, PROT_READ, MAP_SHARED, 0);
-	long want_lru = pfnmap ? -EINVAL : 0;
 	int populate = kernel_knows_populate();
-	long want_populate = pfnmap || !populate ? -EINVAL : 0;
-	int status;
+	long want_populate = populate ? 0 : -EINVAL;
+	int status, dofork;
 	pid_t pid;
 
 	if (m == MAP_FAILED || r == MAP_FAILED) {
@@ -602,10 +600,10 @@ static void test_madvise(void)
 		expect_either("madvise", -1, 0, -ENOSYS, "not in this kernel");
 		goto out;
 	}
-	expect("madvise MADV_DONTNEED", madvise(m, size, MADV_DONTNEED), want_lru);
+	expect("madvise MADV_DONTNEED", madvise(m, size, MADV_DONTNEED), 0);
 	expect_true("  ... the mapping still shows the buffer", memcmp(m, saved, size) == 0, "the buffer");
-	expect("madvise MADV_COLD", madvise(m, size, MADV_COLD), want_lru);
-	expect("madvise MADV_PAGEOUT", madvise(m, size, MADV_PAGEOUT), want_lru);
+	expect("madvise MADV_COLD", madvise(m, size, MADV_COLD), 0);
+	expect("madvise MADV_PAGEOUT", madvise(m, size, MADV_PAGEOUT), 0);
 	expect_true("  ... the mapping still shows the buffer", memcmp(m, saved, size) == 0, "the buffer");
 	expect("madvise MADV_FREE", madvise(m, size, MADV_FREE), -EINVAL);
 	expect("madvise MADV_REMOVE", madvise(m, size, MADV_REMOVE), -ENODEV);
@@ -614,7 +612,7 @@ static void test_madvise(void)
 	expect("madvise MADV_DODUMP", madvise(m, size, MADV_DODUMP), -EINVAL);
 	expect("madvise MADV_DONTDUMP", madvise(m, size, MADV_DONTDUMP), 0);
 	expect("madvise MADV_WILLNEED", madvise(m, size, MADV_WILLNEED), 0);
-	/* GUP refuses VM_PFNMAP, and writes to a read-only mapping: "incompatible mapping". */
+	/* GUP works on the mapping; it refuses writes to a read-only one. */
 	expect(populate ? "madvise MADV_POPULATE_READ" : "madvise MADV_POPULATE_READ (unknown before 5.14)",
 	       madvise(m, size, MADV_POPULATE_READ), want_populate);
 	expect(populate ? "madvise MADV_POPULATE_WRITE" : "madvise MADV_POPULATE_WRITE (unknown before 5.14)",
@@ -634,27 +632,22 @@ static void test_madvise(void)
 	expect_true("  ... a forked child does not have the mapping",
 		    pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0, "the child's load faults");
-	if (pfnmap) {
-		expect("madvise MADV_DOFORK", madvise(m, size, MADV_DOFORK), -EINVAL);
-	} else {
-		/*
-		 * vmmap's VMA is VM_MIXEDMAP | VM_DONTEXPAND. MADV_DOFORK refuses
-		 * only VM_IO mappings in 6.12, every VM_SPECIAL one in 7.3.
-		 * Either answer is the kernel's; a fork must then do what it said.
-		 */
-		int dofork = madvise(m, size, MADV_DOFORK);
-
-		expect_either("madvise MADV_DOFORK", dofork, 0, -EINVAL,
-			      "this kernel refuses it for every VM_SPECIAL mapping");
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0)
-			_exit(faults(m, 0) == (dofork != 0) ? 0 : 1);
-		expect_true("  ... a forked child has the mapping exactly when MADV_DOFORK succeeded",
-			    pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-			    WEXITSTATUS(status) == 0, dofork ? "the child's load faults" :
-			    "the child's load reads the buffer");
-	}
+	/*
+	 * Both devices' VMAs are VM_MIXEDMAP | VM_DONTEXPAND. MADV_DOFORK
+	 * refuses only VM_IO mappings in 6.12, every VM_SPECIAL one in 7.3.
+	 * Either answer is the kernel's; a fork must then do what it said.
+	 */
+	dofork = madvise(m, size, MADV_DOFORK);
+	expect_either("madvise MADV_DOFORK", dofork, 0, -EINVAL,
+		      "this kernel refuses it for every VM_SPECIAL mapping");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(faults(m, 0) == (dofork != 0) ? 0 : 1);
+	expect_true("  ... a forked child has the mapping exactly when MADV_DOFORK succeeded",
+		    pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0, dofork ? "the child's load faults" :
+		    "the child's load reads the buffer");
 out:
 	munmap(m, size);
 	munmap(r, size);
@@ -701,10 +694,9 @@ static void test_remote(void)
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 && errno == ENOSYS) {
 		expect_either("process_vm_readv", -1, 0, -ENOSYS, "not in this kernel");
 	} else {
-		expect("process_vm_readv of a mapping", process_vm_readv(getpid(), &local, 1, &remote, 1, 0),
-		       pfnmap ? -EFAULT : 8);
+		expect("process_vm_readv of a mapping", process_vm_readv(getpid(), &local, 1, &remote, 1, 0), 8);
 		expect("process_vm_writev to a writable mapping",
-		       process_vm_writev(getpid(), &local, 1, &remote, 1, 0), pfnmap ? -EFAULT : 8);
+		       process_vm_writev(getpid(), &local, 1, &remote, 1, 0), 8);
 		remote.iov_base = r;
 		expect("process_vm_writev to a read-only mapping",
 		       process_vm_writev(getpid(), &local, 1, &remote, 1, 0), -EFAULT);
@@ -896,7 +888,6 @@ int main(int argc, char **argv)
 	dev_path = argv[1];
 	base = strrchr(dev_path, '/');
 	snprintf(dev_name, sizeof(dev_name), "%s", base ? base + 1 : dev_path);
-	pfnmap = strcmp(dev_name, "kmmap") == 0;
 	signal(SIGSEGV, on_segv);
 
 	fd = open_dev(dev_path, O_RDONLY);

@@ -96,7 +96,6 @@ struct device {
 	const char *path;
 	const char *name;
 	size_t size, npages;
-	int pfnmap;
 	unsigned char *saved;
 };
 
@@ -236,8 +235,7 @@ static void *work(void *arg)
 			keep_prot = keep_prot & PROT_WRITE ? PROT_READ : PROT_READ | PROT_WRITE;
 			if (mprotect(keep, lane_len, keep_prot) != 0)
 				complain("thread %d %s: mprotect: %s", w->id, w->dev->name, strerror(errno));
-			if (madvise(keep, lane_len, MADV_DONTNEED) != 0 &&
-			    !(errno == EINVAL && w->dev->pfnmap) && errno != ENOSYS)
+			if (madvise(keep, lane_len, MADV_DONTNEED) != 0 && errno != ENOSYS)
 				complain("thread %d %s: madvise: %s", w->id, w->dev->name, strerror(errno));
 			lane_ok(w, keep, 0, lane_len, "the long-lived mapping after mprotect/madvise");
 		} else if (r < 80) {
@@ -334,7 +332,6 @@ static int run_threads(int nthreads, int seconds, int ndev, char **paths)
 
 		dev->path = paths[d];
 		dev->name = base ? base + 1 : paths[d];
-		dev->pfnmap = strcmp(dev->name, "kmmap") == 0;
 		if (fd < 0) {
 			printf("Bail out! cannot open %s: %s\n", paths[d], strerror(errno));
 			return 1;
