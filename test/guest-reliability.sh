@@ -120,15 +120,17 @@ part_a() {
 # ones must say why in one line of the kernel log.
 npages_inputs() {
 	# In pages of this kernel's size (this shell's own mappings say which):
-	# vmmap's limit is half of RAM, kmmap's KMALLOC_MAX_SIZE, the largest
-	# buddy order's block (/proc/buddyinfo has one column per order).
+	# both modules' limit is half of RAM. kmmap takes up to the largest
+	# buddy order's block (/proc/buddyinfo has one column per order) from
+	# the page allocator, and more from the contiguous range allocator.
 	page_kib=$(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1)
 	mem_kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
-	vmmap_max=$((mem_kib / page_kib / 2))
-	kmmap_max=$((1 << ($(awk 'NR == 1 { print NF - 4 }' /proc/buddyinfo) - 1)))
+	max=$((mem_kib / page_kib / 2))
+	block=$((1 << ($(awk 'NR == 1 { print NF - 4 }' /proc/buddyinfo) - 1)))
 	n=0
 	for entry in "kmmap 0 EINVAL" "vmmap 0 EINVAL" "kmmap 1 ok" "vmmap 1 ok" \
-		"kmmap $((kmmap_max + 1)) EINVAL" "vmmap $((vmmap_max + 1)) EINVAL" \
+		"kmmap $block ok" "kmmap $((block + 1)) ok" \
+		"kmmap $((max + 1)) EINVAL" "vmmap $((max + 1)) EINVAL" \
 		"kmmap 4294967295 EINVAL" "vmmap 4294967295 EINVAL" \
 		"kmmap 4294967296 ERANGE" "vmmap 99999999999999999999 ERANGE" \
 		"kmmap abc EINVAL" "vmmap -1 EINVAL" "kmmap 16abc EINVAL" "vmmap 1.5 EINVAL" \
@@ -160,7 +162,7 @@ npages_inputs() {
 	hostile-static --insmod /modules/vmmap.ko "" EEXIST || failed=1
 	rmmod vmmap
 	# The largest buffers: load, map all of it, every page signed, unload.
-	for entry in "kmmap $kmmap_max" "vmmap $vmmap_max"; do
+	for entry in "kmmap $max" "vmmap $max"; do
 		# shellcheck disable=SC2086
 		set -- $entry
 		n=$((n + 1))
