@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,83 @@ int faults(volatile unsigned char *p, int write)
 	}
 	expecting_fault = 0;
 	return faulted;
+}
+
+/* ---- TAP ----------------------------------------------------------------- */
+
+static int tap_tests, tap_failures;
+
+static int tap_line(int pass, const char *skip, const char *fmt, va_list ap)
+{
+	printf("%sok %d - ", pass ? "" : "not ", ++tap_tests);
+	vprintf(fmt, ap);
+	if (skip)
+		printf(" # SKIP %s", skip);
+	putchar('\n');
+	fflush(stdout);
+	if (!pass)
+		tap_failures++;
+	return pass;
+}
+
+int tap_check(int pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_line(pass, NULL, fmt, ap);
+	va_end(ap);
+	return pass;
+}
+
+int tap_errno(long ret, int want, const char *fmt, ...)
+{
+	int err = errno, pass = ret == -1 && err == want;
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%sok %d - ", pass ? "" : "not ", ++tap_tests);
+	vprintf(fmt, ap);
+	printf(" fails with %s (got %ld, %s)\n", errname(want), ret,
+	       ret == -1 ? errname(err) : "no error");
+	fflush(stdout);
+	va_end(ap);
+	if (!pass)
+		tap_failures++;
+	return pass;
+}
+
+void tap_skip(const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_line(1, why, fmt, ap);
+	va_end(ap);
+}
+
+void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+	va_end(ap);
+}
+
+int tap_done(void)
+{
+	printf("1..%d\n", tap_tests);
+	fflush(stdout);
+	return tap_failures ? 1 : 0;
+}
+
+const char *errname(int err)
+{
+	const char *name = err ? strerrorname_np(err) : NULL;
+
+	return name ? name : err ? "unknown errno" : "no error";
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * testutil: helpers shared by the user-space test programs (mmaptest,
- * fuzz, stress, hostile), which link testutil.c.
+ * fuzz, stress, hostile, zerocopy, filecalls), which link testutil.c.
  */
 #ifndef MMAPDEV_TESTUTIL_H
 #define MMAPDEV_TESTUTIL_H
@@ -44,5 +44,20 @@ void on_segv(int sig);
 
 /* Does touching p (a store if write) raise SIGSEGV? Needs on_segv. */
 int faults(volatile unsigned char *p, int write);
+
+/*
+ * TAP output (zerocopy, filecalls): "ok N - ...", "not ok N - ...",
+ * "ok N - ... # SKIP why", "# ..." notes, and the plan "1..N" at the end.
+ * Each line is flushed at once (a child process may print too).
+ */
+int tap_check(int pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Passes when ret is -1 with errno want; the line names what was got. */
+int tap_errno(long ret, int want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tap_skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the plan; returns the exit status: 0 when nothing failed, else 1. */
+int tap_done(void);
+/* An errno's name ("EFAULT"); "no error" for 0. */
+const char *errname(int err);
 
 #endif

@@ -6,7 +6,8 @@
 #                          [--arch ARCH --busybox FILE] [--overlay DIR]
 #                          KERNEL GUEST_SCRIPT [FILE...]
 # FILEs go into the initramfs: *.ko into /modules, anything else into /bin;
-# DIR's tree is copied to its root (a package's files and their libraries).
+# DIR's tree is copied to its root (a package's files and their libraries,
+# a kernel module that is not the driver's); --overlay may be repeated.
 # ARCH (a Debian architecture) picks the machine: amd64 (default; the
 # host's busybox), arm64 (-M virt) or ppc64el (-M pseries); another ARCH
 # needs --busybox, a static busybox of that architecture.
@@ -16,7 +17,7 @@
 # without reporting one (panic, crash).
 set -euo pipefail
 
-mem=512 smp=1 append="" timeout=300 arch=amd64 busybox=/bin/busybox overlay=''
+mem=512 smp=1 append="" timeout=300 arch=amd64 busybox=/bin/busybox overlays=()
 while [ "$#" -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2; shift 2 ;;
@@ -25,7 +26,7 @@ while [ "$#" -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--arch) arch=$2; shift 2 ;;
 	--busybox) busybox=$2; shift 2 ;;
-	--overlay) overlay=$2; shift 2 ;;
+	--overlay) overlays+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -75,7 +76,9 @@ for file in "$@"; do
 	*) cp "$file" "$root/bin/" ;;
 	esac
 done
-[ -z "$overlay" ] || cp -a "$overlay/." "$root/"
+for overlay in ${overlays[@]+"${overlays[@]}"}; do
+	cp -a "$overlay/." "$root/"
+done
 cp "$script" "$root/guest-script"
 cat > "$root/init" <<'INIT'
 #!/bin/sh

@@ -369,8 +369,10 @@ matrix_chroot() {
 
 # matrix_vmlinuz LINE: prints the path of LINE's bootable kernel image
 # (needs matrix_resolve LINE first). Other suites' images are fetched with
-# the private APT state and unpacked (only vmlinuz is kept), cached by
-# line, ABI and version.
+# the private APT state and unpacked (only vmlinuz is kept, and the RAM
+# disk module brd.ko* beside it: the guests' O_DIRECT checks load it, see
+# test/lib/block-module.sh), cached by line, ABI and version. An entry
+# cached before brd was kept (no .modules stamp) is fetched again.
 matrix_vmlinuz() {
 	local line=$1 dir
 	if [ "$line_kind" = host ]; then
@@ -380,19 +382,34 @@ matrix_vmlinuz() {
 	dir=$MATRIX_CACHE/kernels/${line}_${kernel_abi}_$kernel_version
 	(
 		matrix_lock "kernel-$line"
-		[ -s "$dir/vmlinuz" ] && exit 0
+		[ -s "$dir/vmlinuz" ] && [ -e "$dir/.modules" ] && exit 0
 		tmp=$(mktemp -d "$MATRIX_CACHE/kernels.new.XXXXXX")
 		trap 'rm -rf "$tmp"' EXIT
 		echo "matrix: $line: fetching $image_pkg $kernel_version" >&2
 		(cd "$tmp" && matrix_apt apt-get download -qq "$image_pkg=$kernel_version" >&2)
+		# 7.x: the modules are in linux-modules-ABI, beside linux-binary-ABI.
+		if [[ "$image_pkg" == linux-binary-* ]]; then
+			(cd "$tmp" && matrix_apt apt-get download -qq \
+				"linux-modules-${image_pkg#linux-binary-}=$kernel_version" >&2) ||
+				echo "matrix: $line: no linux-modules-${image_pkg#linux-binary-} $kernel_version" >&2
+		fi
 		mkdir "$tmp/x"
-		dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp/x" --wildcards '*vmlinu[xz]*'
+		# brd may be missing (tar then fails "Not found in archive"): the
+		# image is checked for below.
+		for deb in "$tmp"/*.deb; do
+			dpkg-deb --fsys-tarfile "$deb" |
+				tar -x -C "$tmp/x" --wildcards '*vmlinu[xz]*' '*/drivers/block/brd.ko*' 2>/dev/null || true
+		done
 		# linux-image-ABI: /boot/vmlinuz-ABI; linux-binary-ABI (7.x):
 		# /usr/lib/modules/ABI/vmlinuz; ppc64el: /boot/vmlinux-ABI (ELF)
 		image=$(find "$tmp/x" -type f -name 'vmlinu[xz]*' | head -n 1)
 		[ -n "$image" ] || { echo "matrix: $line: no vmlinuz in $image_pkg" >&2; exit 1; }
+		brd=$(find "$tmp/x" -type f -name 'brd.ko*' | head -n 1)
 		mkdir -p "$dir"
 		mv "$image" "$dir/vmlinuz"
+		[ -z "$brd" ] || mv "$brd" "$dir/"
+		[ -n "$brd" ] || echo "matrix: $line: no brd module in $image_pkg" >&2
+		touch "$dir/.modules"
 		# Images of this line's earlier kernels are stale now.
 		find "$MATRIX_CACHE/kernels" -mindepth 1 -maxdepth 1 -name "${line}_*" \
 			! -name "$(basename "$dir")" -exec rm -rf {} +

@@ -3,8 +3,9 @@
 # kernel: bullseye, trixie-backports, ...): build both modules with W=1
 # against the line's headers (with its own compiler: in a chroot of its
 # suite, or on the host for bookworm's lines), boot the
-# line's kernel under QEMU TCG with them and run test/guest-driver-checks.sh
-# and mmaptest-static in it, as the main suite does. A line of another
+# line's kernel under QEMU TCG with them (and the kernel's brd module) and
+# run test/guest-driver-checks.sh with mmaptest-static, zerocopy-static and
+# filecalls-static in it, as the main suite does. A line of another
 # architecture (LINE:FLAVOUR) is cross-built, and its guest runs
 # test/matrix/guest-arch.sh: test/guest-reliability.sh's part a (the same
 # driver checks, then a short fuzz and the hostile inputs; test programs
@@ -165,11 +166,18 @@ if [ "$line_arch" != amd64 ]; then
 	tests=$out/tests timeout=${MMAPDEV_GUEST_TIMEOUT:-1200}
 	scripts=("$MATRIX_DIR/guest-arch.sh" "$MATRIX_TOP/test/guest-reliability.sh")
 fi
-guest=("${machine[@]}" --append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
+# The kernel's RAM disk module for zerocopy's O_DIRECT checks: the host's
+# module tree for bookworm's lines, else what matrix_vmlinuz kept beside
+# the image (or the reason there is none, which the guest reports).
+modules=/lib/modules/$k
+[ "$line_kind" = host ] || modules=${vmlinuz%/*}
+"$MATRIX_TOP/test/lib/block-module.sh" "$modules" "$out/blockmod" >> "$out/prepare.log" 2>&1 || true
+guest=("${machine[@]}" --overlay "$out/blockmod" --append "PART=a FUZZ_OPS=${MMAPDEV_MATRIX_FUZZ_OPS:-2000}"
 	--timeout "$timeout" --mem 512 "$vmlinuz"
 	"${scripts[@]}" "$MATRIX_TOP/test/guest-driver-checks.sh"
 	"$out/build/src/kmmap.ko" "$out/build/src/vmmap.ko"
-	"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static")
+	"$tests/mmaptest-static" "$tests/fuzz-static" "$tests/hostile-static" "$tests/stress-static"
+	"$tests/zerocopy-static" "$tests/filecalls-static")
 t=$SECONDS
 status=0
 "$MATRIX_TOP/test/lib/guest.sh" "${guest[@]}" > "$out/console" 2>&1 || status=$?
