@@ -3,10 +3,15 @@
  * bench: what mapping kernel memory saves, measured side by side.
  *
  * Measures /dev/kmmap and /dev/vmmap against what a user would reach for
- * instead: anonymous memory, a memfd (tmpfs) mapping, and a user-space
- * memcpy(). Every figure is the median of REPS samples; the variants are
- * interleaved within each repetition so that noise from other load hits
- * them alike. Under software emulation only the ratios mean anything.
+ * instead: anonymous memory, a memfd (tmpfs) mapping, a user-space
+ * memcpy(), and the kernel's own dma-buf buffers where it has them
+ * (alternatives.c). Every figure is the median of REPS samples, each
+ * sample the fastest of BEST_OF runs back to back (a load spike only ever
+ * slows a run down); within each repetition every variant takes one
+ * sample, in an order that rotates from repetition to repetition, so that
+ * the report can set each sample against the baseline's of the same
+ * repetition (report.c). Under software emulation only the ratios mean
+ * anything.
  *
  * Usage (inside the guest, with the modules loaded at the wanted npages):
  *   bench [OPTIONS] stream PAGES  streaming bandwidth through the mapping:
@@ -17,23 +22,24 @@
  *   bench [OPTIONS] setup PAGES   mmap + write one byte per page + munmap
  *   bench [OPTIONS] procfs [N...] cost of reading /proc/DEVICE (and
  *                                 /proc/self/statm) with N VMAs
- *   OPTIONS: -r REPS (default 9), -d DEVICE (repeatable; default kmmap and
- *   vmmap: /dev/DEVICE and /proc/DEVICE)
+ *   OPTIONS: -r REPS (default 9), -k BEST_OF (default 3), -d DEVICE
+ *   (repeatable; default kmmap and vmmap: /dev/DEVICE and /proc/DEVICE),
+ *   -a ALTERNATIVE (repeatable; dmaheap, udmabuf: stream and setup only)
  * each prints raw rows: BENCH,test,variant,pages,param,reps,median_ns,
- * min_ns,max_ns,value,unit. A device that is absent, or smaller than
- * PAGES, is left out.
+ * min_ns,max_ns,value,unit, each followed by SAMPLES,test,variant,pages,
+ * param,best_of,NS NS ... (the samples in repetition order). A device or
+ * alternative that is absent, or smaller than PAGES, is left out.
  *
  * On the host:
  *   bench report RAW.csv OUT.csv  reads the collected rows, writes them with
  *                                 their baseline and ratio, and prints the
- *                                 table, "ratio: NAME VALUE" and "limit: NAME
- *                                 BYTES" lines and the targets (pass or
- *                                 fall short; never a failure exit)
+ *                                 tables, "ratio: NAME VALUE spread LOW-HIGH",
+ *                                 "limit:" and "figure:" lines and the
+ *                                 targets (report.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,18 +49,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIB (1024UL * 1024UL)
+#include "bench.h"
+
 #define STREAM_CHUNK 4096UL
 
-#define MAXDEVS 6
-
-static size_t page_size;
+size_t page_size;
 static int reps = 9;
+/* Each sample is the fastest of this many runs back to back. */
+static int best_of = 3;
 /* The devices measured: /dev/NAME and /proc/NAME. */
 static const char *devices[MAXDEVS] = { "kmmap", "vmmap" };
 static int ndevices = 2;
+/* The kernel's alternatives measured (alternatives.c). */
+static const char *alternatives[MAXDEVS];
+static int nalternatives;
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -128,19 +138,6 @@ static struct stats summarize(uint64_t *v, int n)
 	return s;
 }
 
-/* One raw row; value is derived from the median. */
-static void row(const char *test, const char *variant, unsigned long pages,
-		unsigned long long param, uint64_t *samples, double value,
-		const char *unit)
-{
-	struct stats s = summarize(samples, reps);
-
-	printf("BENCH,%s,%s,%lu,%llu,%d,%llu,%llu,%llu,%.6g,%s\n", test, variant,
-	       pages, param, reps, (unsigned long long)s.median,
-	       (unsigned long long)s.min, (unsigned long long)s.max, value, unit);
-	fflush(stdout);
-}
-
 static double median_of(uint64_t *samples)
 {
 	uint64_t tmp[reps];
@@ -149,19 +146,48 @@ static double median_of(uint64_t *samples)
 	return (double)summarize(tmp, reps).median;
 }
 
+/*
+ * One raw row, value derived from the median, and its samples in
+ * repetition order: the report pairs them with the baseline's.
+ */
+static void row(const char *test, const char *variant, unsigned long pages,
+		unsigned long long param, uint64_t *samples, double value,
+		const char *unit)
+{
+	uint64_t tmp[reps];
+	struct stats s;
+
+	memcpy(tmp, samples, sizeof(tmp));
+	s = summarize(tmp, reps);
+	printf("BENCH,%s,%s,%lu,%llu,%d,%llu,%llu,%llu,%.6g,%s\n", test, variant,
+	       pages, param, reps, (unsigned long long)s.median,
+	       (unsigned long long)s.min, (unsigned long long)s.max, value, unit);
+	printf("SAMPLES,%s,%s,%lu,%llu,%d,", test, variant, pages, param, best_of);
+	for (int r = 0; r < reps; r++)
+		printf("%s%llu", r ? " " : "", (unsigned long long)samples[r]);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/*
+ * Which variant takes the @j-th turn of repetition @r: the order rotates
+ * by one every repetition, so that each variant takes every position in
+ * turn, and none always comes first (or last) in a repetition.
+ */
+static int turn(int j, int r, int n)
+{
+	return (j + (r < 0 ? 0 : r)) % n;
+}
+
+/* Keeps the fastest of the runs of one sample. */
+static void keep_min(uint64_t *best, uint64_t t)
+{
+	if (!*best || t < *best)
+		*best = t;
+}
+
 /* ------------------------------------------------------------------ */
 /* The memory under test                                               */
-
-enum kind { ANON, MEMFD, DEVICE, MEMCPY, MOVSQ };
-
-struct variant {
-	const char *name;
-	enum kind kind;
-	int fd;
-	int present;
-	void *map;		/* a standing mapping, where the test wants one */
-	uint64_t *t[4];		/* samples, per phase or direction */
-};
 
 /* Opens a device if it is there and at least @size bytes. */
 static void open_device(struct variant *v, const char *path, size_t size)
@@ -191,7 +217,8 @@ static void open_memfd(struct variant *v, size_t size)
 	char *p;
 
 	v->kind = MEMFD;
-	v->fd = memfd_create("bench", 0);
+	/* Sealable: udmabuf takes its pages from this memfd (alternatives.c). */
+	v->fd = memfd_create("bench", MFD_ALLOW_SEALING);
 	if (v->fd < 0 || ftruncate(v->fd, (off_t)size))
 		die("memfd of %zu bytes: %s", size, strerror(errno));
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
@@ -259,11 +286,13 @@ static void alloc_samples(struct variant *vs, int n, int phases)
  * read()/write(), the baselines are copies in user space instead: memcpy(),
  * and (x86-64) "rep movsq", the instruction the kernel's copy_to_user() uses
  * on a CPU without FSRM/ERMS, such as QEMU's qemu64: against it, a device
- * shows what the system call and the driver add to the copy itself.
+ * shows what the system call and the driver add to the copy itself. The
+ * kernel's alternatives, for mapping only (they have no read()/write()),
+ * come last; udmabuf shares the memfd's pages (its memory, no more).
  */
 static int setup_variants(struct variant *vs, size_t size, int with_memcpy)
 {
-	int n = 0;
+	int n = 0, memfd = -1;
 
 	if (with_memcpy) {
 		vs[n++] = (struct variant){ .name = "memcpy", .kind = MEMCPY, .fd = -1, .present = 1 };
@@ -273,13 +302,18 @@ static int setup_variants(struct variant *vs, size_t size, int with_memcpy)
 	} else
 		vs[n++] = (struct variant){ .name = "anon", .kind = ANON, .fd = -1, .present = 1 };
 	vs[n] = (struct variant){ .name = "memfd" };
-	open_memfd(&vs[n++], size);
+	open_memfd(&vs[n], size);
+	memfd = vs[n++].fd;
 	for (int d = 0; d < ndevices; d++) {
 		char path[64];
 
 		snprintf(path, sizeof(path), "/dev/%s", devices[d]);
 		vs[n] = (struct variant){ .name = devices[d] };
 		open_device(&vs[n], path, size);
+		n += vs[n].present;
+	}
+	for (int a = 0; a < nalternatives && !with_memcpy; a++) {
+		open_alternative(&vs[n], alternatives[a], size, memfd);
 		n += vs[n].present;
 	}
 	return n;
@@ -290,7 +324,7 @@ static void close_variants(struct variant *vs, int n)
 	for (int i = 0; i < n; i++) {
 		if (vs[i].fd >= 0)
 			close(vs[i].fd);
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < 5; j++)
 			free(vs[i].t[j]);
 	}
 }
@@ -321,7 +355,7 @@ static size_t window_offset(size_t size, int r)
 static void bench_stream(unsigned long pages)
 {
 	size_t size = pages * page_size, win = window_of(size);
-	struct variant vs[MAXDEVS + 2];
+	struct variant vs[2 * MAXDEVS + 2];
 	int n = setup_variants(vs, size, 0);
 	char *priv = private_buffer(STREAM_CHUNK, 1, 7);
 
@@ -334,33 +368,40 @@ static void bench_stream(unsigned long pages)
 	}
 	/* One round not counted: lets QEMU size its TLB for the job. */
 	for (int r = -1; r < reps; r++)
-		for (int i = 0; i < n; i++) {
+		for (int j = 0; j < n; j++) {
+			int i = turn(j, r, n);
 			char *m = (char *)vs[i].map + window_offset(size, r);
-			uint64_t t0;
+			uint64_t best[2] = { 0, 0 };
 
-			tlb_flush_all();
-			t0 = now_ns();
+			for (int k = 0; k < best_of; k++) {
+				uint64_t t0;
 
-			memset(m, r, win);
-			clobber(m);
-			uint64_t t1 = now_ns();
+				tlb_flush_all();
+				t0 = now_ns();
 
-			/*
-			 * Out a page at a time into one private page that stays
-			 * hot: a second buffer as large as the first would, at
-			 * times, share QEMU TLB indices with it (see
-			 * private_buffer()) and halve every figure alike.
-			 */
-			for (size_t off = 0; off < win; off += STREAM_CHUNK) {
-				memcpy(priv, m + off, STREAM_CHUNK);
-				clobber(priv);
+				memset(m, r + k, win);
+				clobber(m);
+				uint64_t t1 = now_ns();
+
+				/*
+				 * Out a page at a time into one private page that
+				 * stays hot: a second buffer as large as the first
+				 * would, at times, share QEMU TLB indices with it
+				 * (see private_buffer()) and halve every figure alike.
+				 */
+				for (size_t off = 0; off < win; off += STREAM_CHUNK) {
+					memcpy(priv, m + off, STREAM_CHUNK);
+					clobber(priv);
+				}
+				uint64_t t2 = now_ns();
+
+				keep_min(&best[0], t1 - t0);
+				keep_min(&best[1], t2 - t1);
 			}
-			uint64_t t2 = now_ns();
-
 			if (r < 0)
 				continue;
-			vs[i].t[0][r] = t1 - t0;
-			vs[i].t[1][r] = t2 - t1;
+			vs[i].t[0][r] = best[0];
+			vs[i].t[1][r] = best[1];
 		}
 	for (int i = 0; i < n; i++) {
 		row("stream_write", vs[i].name, pages, win, vs[i].t[0],
@@ -434,23 +475,30 @@ static void bench_rw(unsigned long pages)
 		if (c == 2 && chunk == chunks[1])
 			continue;	/* whole buffer is 64 KiB: measured already */
 		for (int r = -1; r < reps; r++)
-			for (int i = 0; i < n; i++) {
+			for (int j = 0; j < n; j++) {
+				int i = turn(j, r, n);
 				size_t off = chunk == size ? 0 : window_offset(size, r);
-				uint64_t t0;
+				uint64_t best[2] = { 0, 0 };
 
-				tlb_flush_all();
-				t0 = now_ns();
+				for (int k = 0; k < best_of; k++) {
+					uint64_t t0;
 
-				copy_window(&vs[i], 0, dst, src, off, win, chunk);
-				uint64_t t1 = now_ns();
+					tlb_flush_all();
+					t0 = now_ns();
 
-				copy_window(&vs[i], 1, dst, src, off, win, chunk);
-				uint64_t t2 = now_ns();
+					copy_window(&vs[i], 0, dst, src, off, win, chunk);
+					uint64_t t1 = now_ns();
 
+					copy_window(&vs[i], 1, dst, src, off, win, chunk);
+					uint64_t t2 = now_ns();
+
+					keep_min(&best[0], t1 - t0);
+					keep_min(&best[1], t2 - t1);
+				}
 				if (r < 0)
 					continue;
-				vs[i].t[0][r] = t1 - t0;
-				vs[i].t[1][r] = t2 - t1;
+				vs[i].t[0][r] = best[0];
+				vs[i].t[1][r] = best[1];
 			}
 		for (int i = 0; i < n; i++) {
 			const char *rd = c == 2 ? "read_whole" : c ? "read_64k" : "read_4k";
@@ -470,45 +518,119 @@ static void bench_rw(unsigned long pages)
 /* ------------------------------------------------------------------ */
 /* mmap + touch every page + munmap                                    */
 
+/*
+ * The touch phase is timed TOUCH_CHUNK pages at a time, and each chunk
+ * keeps its fastest of the runs: a round of a large buffer lasts longer
+ * than the host lets the emulator run undisturbed on a loaded machine (a
+ * few milliseconds), so no whole round of it is ever clean, and the
+ * fastest of a few would still carry the other load, more of it the longer
+ * the variant takes. A chunk is short (64 pages: 6 us for kmmap, 0.25 ms
+ * for memfd under TCG), and the same chunk of every run does the
+ * same work (a transparent huge page's fault, say): the fastest of k is
+ * clean unless all k were interrupted there. (The clock is read once a
+ * chunk, alike for every variant.) mmap() and munmap() are one system call
+ * each, and keep the fastest of the runs.
+ */
+#define TOUCH_CHUNK 64UL
+
+static void touch_pages(volatile char *m, unsigned long pages, uint64_t *chunk_best)
+{
+	uint64_t prev = now_ns();
+
+	for (unsigned long c = 0; c * TOUCH_CHUNK < pages; c++) {
+		unsigned long end = (c + 1) * TOUCH_CHUNK < pages ? (c + 1) * TOUCH_CHUNK : pages;
+
+		for (unsigned long p = c * TOUCH_CHUNK; p < end; p++)
+			m[p * page_size] = (char)p;
+		uint64_t t = now_ns();
+
+		keep_min(&chunk_best[c], t - prev);
+		prev = t;
+	}
+}
+
+/*
+ * Runs of mmap + a byte written per page + munmap of the first @pages
+ * pages of @v, best_of of them back to back: the fastest mmap(), the sum of
+ * each touch chunk's fastest, the fastest munmap(), and (best[0]) their sum.
+ */
+static void setup_rounds(struct variant *v, unsigned long pages, uint64_t best[4])
+{
+	size_t size = pages * page_size;
+	unsigned long nchunks = (pages + TOUCH_CHUNK - 1) / TOUCH_CHUNK;
+	uint64_t *chunk_best = calloc(nchunks, sizeof(*chunk_best));
+
+	if (!chunk_best)
+		die("out of memory");
+	for (int p = 0; p < 4; p++)
+		best[p] = 0;
+	for (int k = 0; k < best_of; k++) {
+		uint64_t t0;
+		volatile char *m;
+
+		tlb_flush_all();
+		t0 = now_ns();
+		m = map_variant(v, size);
+		uint64_t t1 = now_ns();
+
+		touch_pages(m, pages, chunk_best);
+		uint64_t t2 = now_ns();
+
+		munmap((void *)m, size);
+		uint64_t t3 = now_ns();
+
+		keep_min(&best[1], t1 - t0);
+		keep_min(&best[3], t3 - t2);
+	}
+	for (unsigned long c = 0; c < nchunks; c++)
+		best[2] += chunk_best[c];
+	best[0] = best[1] + best[2] + best[3];
+	free(chunk_best);
+}
+
+/*
+ * The size the report's linearity compares the cost per page with. Each
+ * repetition also maps that many pages of the same buffer right after the
+ * full size (row lin_setup, PARAM = LIN_REF_PAGES): the report sets the
+ * two against each other per repetition, as it does a variant against its
+ * baseline, so that a load that comes or goes between the sizes of the
+ * sweep (minutes apart) does not move the figure.
+ */
+#define LIN_REF_PAGES 256UL
+
 static void bench_setup(unsigned long pages)
 {
 	size_t size = pages * page_size;
-	struct variant vs[MAXDEVS + 2];
-	int n = setup_variants(vs, size, 0);
+	struct variant vs[2 * MAXDEVS + 2];
+	int n = setup_variants(vs, size, 0), lin = pages > LIN_REF_PAGES;
 	static const char *const names[4] = {
 		"setup", "setup_mmap", "setup_touch", "setup_munmap"
 	};
 
-	alloc_samples(vs, n, 4);
+	alloc_samples(vs, n, 5);
 	/* One round not counted: first faults, page tables, caches. */
 	for (int r = -1; r < reps; r++)
-		for (int i = 0; i < n; i++) {
-			uint64_t t0;
-			volatile char *m;
+		for (int j = 0; j < n; j++) {
+			int i = turn(j, r, n);
+			uint64_t best[4], ref[4];
 
-			tlb_flush_all();
-			t0 = now_ns();
-			m = map_variant(&vs[i], size);
-			uint64_t t1 = now_ns();
-
-			for (size_t off = 0; off < size; off += page_size)
-				m[off] = (char)off;
-			uint64_t t2 = now_ns();
-
-			munmap((void *)m, size);
-			uint64_t t3 = now_ns();
-
+			setup_rounds(&vs[i], pages, best);
+			if (lin)
+				setup_rounds(&vs[i], LIN_REF_PAGES, ref);
 			if (r < 0)
 				continue;
-			vs[i].t[0][r] = t3 - t0;
-			vs[i].t[1][r] = t1 - t0;
-			vs[i].t[2][r] = t2 - t1;
-			vs[i].t[3][r] = t3 - t2;
+			for (int p = 0; p < 4; p++)
+				vs[i].t[p][r] = best[p];
+			vs[i].t[4][r] = lin ? ref[0] : 0;
 		}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		for (int j = 0; j < 4; j++)
 			row(names[j], vs[i].name, pages, 0, vs[i].t[j],
 			    median_of(vs[i].t[j]) / (double)pages, "ns/page");
+		if (lin)
+			row("lin_setup", vs[i].name, pages, LIN_REF_PAGES, vs[i].t[4],
+			    median_of(vs[i].t[4]) / (double)LIN_REF_PAGES, "ns/page");
+	}
 	close_variants(vs, n);
 }
 
@@ -599,17 +721,23 @@ static void bench_procfs(long *counts, int ncounts)
 				       files[f], total, vm_pages);
 		}
 		for (int r = -1; r < reps; r++)
-			for (int f = 0; f < nf; f++) {
-				uint64_t t0;
+			for (int j = 0; j < nf; j++) {
+				int f = turn(j, r, nf);
+				uint64_t best = 0;
 
 				if (fds[f] < 0)
 					continue;
-				tlb_flush_all();
-				t0 = now_ns();
-				if (pread(fds[f], buf, sizeof(buf), 0) <= 0)
-					die("read %s: %s", files[f], strerror(errno));
+				for (int k = 0; k < best_of; k++) {
+					uint64_t t0;
+
+					tlb_flush_all();
+					t0 = now_ns();
+					if (pread(fds[f], buf, sizeof(buf), 0) <= 0)
+						die("read %s: %s", files[f], strerror(errno));
+					keep_min(&best, now_ns() - t0);
+				}
 				if (r >= 0)
-					t[f][r] = now_ns() - t0;
+					t[f][r] = best;
 			}
 		for (int f = 0; f < nf; f++)
 			if (fds[f] >= 0)
@@ -625,481 +753,12 @@ static void bench_procfs(long *counts, int ncounts)
 }
 
 /* ------------------------------------------------------------------ */
-/* report: the table, ratios, limits and targets, on the host          */
-
-#define MAXROWS 4096
-#define MAXVARIANTS 16
-#define LINEAR_MAX 1.25
-
-struct rec {
-	char test[32], variant[32], unit[16], baseline[16];
-	unsigned long pages;
-	unsigned long long param;
-	int reps;
-	unsigned long long median, min, max;
-	double value, ratio;
-};
-
-static struct rec recs[MAXROWS];
-static int nrecs;
-
-/* Baselines first, in this order, then the devices as they come. */
-static const char *const baselines[] = { "anon", "memcpy", "movsq", "statm", "memfd" };
-#define NBASELINES 5
-static char variants[MAXVARIANTS][32];
-static int nvariants;
-
-static int is_baseline(const char *v)
-{
-	for (int i = 0; i < NBASELINES; i++)
-		if (!strcmp(v, baselines[i]))
-			return 1;
-	return 0;
-}
-
-static struct rec *find(const char *test, const char *variant,
-			unsigned long pages, unsigned long long param)
-{
-	for (int i = 0; i < nrecs; i++)
-		if (!strcmp(recs[i].test, test) && !strcmp(recs[i].variant, variant) &&
-		    recs[i].pages == pages && recs[i].param == param)
-			return &recs[i];
-	return NULL;
-}
-
-/* The one row of @test for @variant, whatever its size (bandwidth tests). */
-static struct rec *find_any(const char *test, const char *variant)
-{
-	for (int i = 0; i < nrecs; i++)
-		if (!strcmp(recs[i].test, test) && !strcmp(recs[i].variant, variant))
-			return &recs[i];
-	return NULL;
-}
-
-static void add_variant(const char *v)
-{
-	for (int i = 0; i < nvariants; i++)
-		if (!strcmp(variants[i], v))
-			return;
-	if (nvariants < MAXVARIANTS)
-		snprintf(variants[nvariants++], sizeof(variants[0]), "%s", v);
-}
-
-static void load_raw(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-
-	if (!f)
-		die("%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		struct rec r = { 0 };
-
-		if (strncmp(line, "BENCH,", 6))
-			continue;
-		if (sscanf(line + 6, "%31[^,],%31[^,],%lu,%llu,%d,%llu,%llu,%llu,%lf,%15[^,\n]",
-			   r.test, r.variant, &r.pages, &r.param, &r.reps, &r.median,
-			   &r.min, &r.max, &r.value, r.unit) != 10)
-			die("%s: bad row: %s", path, line);
-		if (nrecs == MAXROWS)
-			die("%s: too many rows", path);
-		r.ratio = NAN;
-		recs[nrecs++] = r;
-	}
-	fclose(f);
-	for (int i = 0; i < NBASELINES; i++)
-		for (int j = 0; j < nrecs; j++)
-			if (!strcmp(recs[j].variant, baselines[i]))
-				add_variant(baselines[i]);
-	for (int j = 0; j < nrecs; j++)
-		if (strcmp(recs[j].test, "limit"))
-			add_variant(recs[j].variant);
-}
-
-/*
- * The baseline of each row: anon for streaming, memcpy for read/write,
- * memfd for setup (mapping memory that exists already), statm for procfs.
- */
-static const char *baseline_of(const struct rec *r)
-{
-	if (!strncmp(r->test, "stream_", 7))
-		return "anon";
-	if (!strncmp(r->test, "read_", 5) || !strncmp(r->test, "write_", 6))
-		return "memcpy";
-	if (!strncmp(r->test, "setup", 5))
-		return "memfd";
-	if (!strcmp(r->test, "procfs"))
-		return "statm";
-	return "";
-}
-
-/* Bandwidth: variant / baseline (higher is better). Costs: variant time /
- * baseline time (lower is better). */
-static double ratio_to(const struct rec *r, const struct rec *b)
-{
-	if (!r || !b)
-		return NAN;
-	if (!strcmp(r->unit, "MB/s"))
-		return r->value / b->value;
-	return (double)r->median / (double)b->median;
-}
-
-static void compute_ratios(void)
-{
-	for (int i = 0; i < nrecs; i++) {
-		struct rec *r = &recs[i];
-
-		snprintf(r->baseline, sizeof(r->baseline), "%s", baseline_of(r));
-		if (r->baseline[0] && strcmp(r->baseline, r->variant))
-			r->ratio = ratio_to(r, find(r->test, r->baseline, r->pages, r->param));
-	}
-}
-
-static void write_results(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		die("%s: %s", path, strerror(errno));
-	fprintf(f, "test,variant,pages,bytes,param,reps,median_ns,min_ns,max_ns,value,unit,baseline,ratio\n");
-	for (int i = 0; i < nrecs; i++) {
-		struct rec *r = &recs[i];
-
-		fprintf(f, "%s,%s,%lu,%llu,%llu,%d,%llu,%llu,%llu,%.6g,%s,%s,", r->test,
-			r->variant, r->pages, (unsigned long long)r->pages * page_size,
-			r->param, r->reps, r->median, r->min, r->max, r->value, r->unit,
-			isnan(r->ratio) ? "" : r->baseline);
-		if (!isnan(r->ratio))
-			fprintf(f, "%.4f", r->ratio);
-		fputc('\n', f);
-	}
-	if (fclose(f))
-		die("%s: %s", path, strerror(errno));
-}
-
-static int has_prefix(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* One table: a line per (test, pages, param), a column per variant. */
-static void table(const char *title, const char *prefix, const char *unit_note)
-{
-	int used[MAXVARIANTS] = { 0 }, any = 0;
-
-	for (int i = 0; i < nrecs; i++)
-		if (has_prefix(recs[i].test, prefix))
-			for (int v = 0; v < nvariants; v++)
-				if (!strcmp(recs[i].variant, variants[v]))
-					used[v] = any = 1;
-	if (!any)
-		return;
-	printf("\n%s (%s)\n%-14s %7s %8s", title, unit_note, "test", "pages", "param");
-	for (int v = 0; v < nvariants; v++)
-		if (used[v])
-			printf(" %17s", variants[v]);
-	putchar('\n');
-	for (int i = 0; i < nrecs; i++) {
-		struct rec *r = &recs[i];
-		int first = 1;
-
-		if (!has_prefix(r->test, prefix))
-			continue;
-		for (int j = 0; j < i; j++)	/* once per (test, pages, param) */
-			if (!strcmp(recs[j].test, r->test) && recs[j].pages == r->pages &&
-			    recs[j].param == r->param)
-				first = 0;
-		if (!first)
-			continue;
-		printf("%-14s %7lu %8llu", r->test, r->pages, r->param);
-		for (int v = 0; v < nvariants; v++) {
-			struct rec *c;
-			char cell[40];
-
-			if (!used[v])
-				continue;
-			c = find(r->test, variants[v], r->pages, r->param);
-			if (!c)
-				snprintf(cell, sizeof(cell), "-");
-			else if (isnan(c->ratio))
-				snprintf(cell, sizeof(cell), "%.4g", c->value);
-			else
-				snprintf(cell, sizeof(cell), "%.4g (%.2fx)", c->value, c->ratio);
-			printf(" %17s", cell);
-		}
-		putchar('\n');
-	}
-}
-
-static void ratio_line(double value, const char *fmt, ...)
-{
-	char name[128];
-	va_list ap;
-
-	if (isnan(value))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	printf("ratio: %s %.3f\n", name, value);
-}
-
-static void target(int pass, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("target: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(": %s\n", pass ? "pass" : "fall short");
-}
-
-/* Sorted sizes (pages, or VMAs for procfs) and median times of one series. */
-static int series(const char *test, const char *variant, unsigned long long *x,
-		  double *y, int max)
-{
-	int n = 0;
-
-	for (int i = 0; i < nrecs && n < max; i++) {
-		struct rec *r = &recs[i];
-
-		if (strcmp(r->test, test) || strcmp(r->variant, variant))
-			continue;
-		x[n] = strcmp(test, "procfs") ? r->pages : r->param;
-		y[n++] = (double)r->median;
-	}
-	for (int i = 1; i < n; i++)	/* insertion sort by x */
-		for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
-			unsigned long long tx = x[j];
-			double ty = y[j];
-
-			x[j] = x[j - 1], y[j] = y[j - 1];
-			x[j - 1] = tx, y[j - 1] = ty;
-		}
-	return n;
-}
-
-/*
- * Linearity of a cost series: the cost per unit (page, VMA) at its largest
- * size over the cost per unit at the first size from @floor on, where fixed
- * costs no longer weigh. 1 is linear, below 1 is better than linear (fixed
- * costs amortised, or a constant cost), an n log n cost grows it.
- */
-struct lin {
-	double value;
-	unsigned long long ref, top;
-};
-
-static struct lin linearity(const char *test, const char *variant,
-			    unsigned long long floor)
-{
-	unsigned long long x[64];
-	double y[64];
-	int n = series(test, variant, x, y, 64), ref = -1;
-	struct lin l = { NAN, 0, 0 };
-
-	for (int i = 0; i < n; i++)
-		if (x[i] >= floor) {
-			ref = i;
-			break;
-		}
-	if (ref < 0 || ref >= n - 1)
-		return l;
-	l.ref = x[ref];
-	l.top = x[n - 1];
-	l.value = (y[n - 1] / (double)x[n - 1]) / (y[ref] / (double)x[ref]);
-	return l;
-}
-
-static unsigned long largest_pages(const char *test, const char *variant)
-{
-	unsigned long best = 0;
-
-	for (int i = 0; i < nrecs; i++)
-		if (!strcmp(recs[i].test, test) && !strcmp(recs[i].variant, variant) &&
-		    recs[i].pages > best)
-			best = recs[i].pages;
-	return best;
-}
-
-/* vmmap's counterpart: kmmap, or kmmapSUFFIX for vmmapSUFFIX if measured. */
-static const char *kmmap_partner(const char *v, char *buf, size_t len)
-{
-	if (strncmp(v, "vmmap", 5))
-		return NULL;
-	snprintf(buf, len, "kmmap%s", v + 5);
-	for (int i = 0; i < nvariants; i++)
-		if (!strcmp(variants[i], buf))
-			return buf;
-	return find_any("setup", "kmmap") ? "kmmap" : NULL;
-}
-
-static const char *const rw_tests[] = { "read_4k", "read_64k", "read_whole",
-					"write_4k", "write_64k", "write_whole" };
-
-static void print_ratios(void)
-{
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		double w = ratio_to(find_any("stream_write", d), find_any("stream_write", "anon"));
-		double r = ratio_to(find_any("stream_read", d), find_any("stream_read", "anon"));
-
-		if (is_baseline(d) && strcmp(d, "memfd"))
-			continue;
-		if (!is_baseline(d))
-			ratio_line(fmin(w, r), "%s_map_bw_vs_anon", d);
-		ratio_line(w, "%s_map_write_bw_vs_anon", d);
-		ratio_line(r, "%s_map_read_bw_vs_anon", d);
-		for (unsigned t = 0; t < 6; t++) {
-			struct rec *x = find_any(rw_tests[t], d);
-			char name[16];
-
-			if (!x)
-				continue;
-			snprintf(name, sizeof(name), "%.*s%s", (int)strcspn(rw_tests[t], "_"),
-				 rw_tests[t], strchr(rw_tests[t], '_') + 1);
-			ratio_line(x->ratio, "%s_%s_vs_memcpy", d, name);
-			ratio_line(ratio_to(x, find(x->test, "movsq", x->pages, x->param)),
-				   "%s_%s_vs_movsq", d, name);
-		}
-	}
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		char buf[40];
-		const char *k = kmmap_partner(d, buf, sizeof(buf));
-
-		for (int i = 0; k && i < nrecs; i++)
-			if (!strcmp(recs[i].test, "setup") && !strcmp(recs[i].variant, k))
-				ratio_line(ratio_to(find("setup", d, recs[i].pages, 0), &recs[i]),
-					   "%s_setup_vs_%s_%lup", d, k, recs[i].pages);
-	}
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		unsigned long sizes[2] = { 1024, largest_pages("setup", d) };
-
-		if (is_baseline(d))
-			continue;
-		for (int s = 0; s < 2 - (sizes[1] == 1024); s++) {
-			struct rec *r = find("setup", d, sizes[s], 0);
-
-			ratio_line(ratio_to(r, find("setup", "memfd", sizes[s], 0)),
-				   "%s_setup_vs_memfd_%lup", d, sizes[s]);
-			ratio_line(ratio_to(r, find("setup", "anon", sizes[s], 0)),
-				   "%s_setup_vs_anon_%lup", d, sizes[s]);
-		}
-	}
-	for (int v = 0; v < nvariants; v++)
-		ratio_line(linearity("setup", variants[v], 256).value, "%s_setup_linearity",
-			   variants[v]);
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		unsigned long long x[64];
-		double y[64];
-		int n = series("procfs", d, x, y, 64);
-
-		if (is_baseline(d) || !n)
-			continue;
-		ratio_line(ratio_to(find("procfs", d, 0, x[n - 1]), find("procfs", "statm", 0, x[n - 1])),
-			   "%s_procfs_vs_statm_%lluvma", d, x[n - 1]);
-		ratio_line(linearity("procfs", d, 1000).value, "%s_procfs_linearity", d);
-	}
-	for (int i = 0; i < nrecs; i++)
-		if (!strcmp(recs[i].test, "limit"))
-			printf("limit: %s_max_buffer %llu\n", recs[i].variant, recs[i].param);
-}
-
-static void print_targets(void)
-{
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		double w = ratio_to(find_any("stream_write", d), find_any("stream_write", "anon"));
-		double r = ratio_to(find_any("stream_read", d), find_any("stream_read", "anon"));
-
-		if (is_baseline(d))
-			continue;
-		if (!isnan(w) && !isnan(r))
-			target(w >= 0.95 && r >= 0.95,
-			       "%s mapped bandwidth >= 0.95x anon (write %.2f, read %.2f)", d, w, r);
-		for (unsigned t = 0; t < 6; t++) {
-			struct rec *x = find_any(rw_tests[t], d);
-
-			if (!x || isnan(x->ratio) || x->param < 65536)
-				continue;
-			target(x->ratio >= 0.8, "%s %s() in %llu-byte chunks >= 0.8x memcpy (%.2f)", d,
-			       t < 3 ? "read" : "write", x->param, x->ratio);
-		}
-	}
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		struct lin l = linearity("setup", d, 256);
-
-		if (is_baseline(d) || isnan(l.value))
-			continue;
-		target(l.value <= LINEAR_MAX,
-		       "%s setup linear in pages (cost per page at %llu pages / at %llu: %.2f, at most %.2f)",
-		       d, l.top, l.ref, l.value, LINEAR_MAX);
-	}
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		char buf[40];
-		const char *k = kmmap_partner(d, buf, sizeof(buf));
-		unsigned long common = 0;
-
-		if (!k)
-			continue;
-		for (int i = 0; i < nrecs; i++)	/* the largest size both map */
-			if (!strcmp(recs[i].test, "setup") && !strcmp(recs[i].variant, k) &&
-			    recs[i].pages > common && find("setup", d, recs[i].pages, 0))
-				common = recs[i].pages;
-		if (common) {
-			double q = ratio_to(find("setup", d, common, 0), find("setup", k, common, 0));
-
-			target(q <= 1.5, "%s setup within 1.5x %s (%.2f at %lu pages, the largest both map)",
-			       d, k, q, common);
-		}
-	}
-	for (int v = 0; v < nvariants; v++) {
-		const char *d = variants[v];
-		struct lin l = linearity("procfs", d, 1000);
-
-		if (is_baseline(d) || isnan(l.value))
-			continue;
-		target(l.value <= LINEAR_MAX,
-		       "/proc/%s linear in VMAs (cost per VMA at %llu VMAs / at %llu: %.2f, at most %.2f)",
-		       d, l.top, l.ref, l.value, LINEAR_MAX);
-	}
-}
-
-static int report(const char *raw, const char *out)
-{
-	load_raw(raw);
-	compute_ratios();
-	write_results(out);
-
-	table("Streaming through the mapping: memset (write), memcpy out (read), PARAM bytes a sample",
-	      "stream_", "MB/s; ratio to anon");
-	table("read() in chunks of PARAM bytes, against copying the same chunks in user space",
-	      "read_", "MB/s; ratio to memcpy");
-	table("write() in chunks of PARAM bytes, against copying the same chunks in user space",
-	      "write_", "MB/s; ratio to memcpy");
-	table("mmap + write one byte per page + munmap, and each phase", "setup",
-	      "ns per page; ratio to memfd");
-	table("Reading the procfs file, PARAM = VMAs of the process", "procfs",
-	      "ns per read; ratio to /proc/self/statm");
-	putchar('\n');
-	print_ratios();
-	putchar('\n');
-	print_targets();
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 
 static void usage(void)
 {
-	fputs("usage: bench [-r REPS] [-d DEVICE]... stream|rw|setup PAGES\n"
-	      "       bench [-r REPS] [-d DEVICE]... procfs [VMAS...]\n"
+	fputs("usage: bench [-r REPS] [-k BEST_OF] [-d DEVICE]... [-a dmaheap|udmabuf]...\n"
+	      "             stream|rw|setup PAGES\n"
+	      "       bench [-r REPS] [-k BEST_OF] [-d DEVICE]... procfs [VMAS...]\n"
 	      "       bench report RAW.csv OUT.csv\n", stderr);
 	exit(2);
 }
@@ -1121,9 +780,15 @@ int main(int argc, char **argv)
 	int opt, devs_given = 0;
 
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
-	while ((opt = getopt(argc, argv, "+r:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:k:d:a:")) != -1) {
 		if (opt == 'r') {
 			reps = (int)parse_ul(optarg);
+		} else if (opt == 'k') {
+			best_of = (int)parse_ul(optarg);
+		} else if (opt == 'a') {
+			if (nalternatives == MAXDEVS || !is_alternative(optarg))
+				die("bad alternative: %s (dmaheap or udmabuf)", optarg);
+			alternatives[nalternatives++] = optarg;
 		} else if (opt == 'd') {
 			if (devs_given == MAXDEVS || strlen(optarg) > 20 || strchr(optarg, '/'))
 				die("bad device: %s", optarg);

@@ -1,11 +1,13 @@
 #!/bin/bash
 # make bench: build the modules and bench/bench.c, boot a bookworm kernel
 # under QEMU (TCG) with the modules, run bench/guest.sh in it, and report:
-# the tables, "ratio: NAME VALUE" and "limit: NAME BYTES" lines, the
-# targets, OUT/results.csv, OUT/raw.csv, OUT/console.log and OUT/results.png.
+# the tables, "ratio: NAME VALUE spread LOW-HIGH", "limit: NAME BYTES" and
+# "figure: NAME VALUE" lines, the targets, OUT/results.csv, OUT/raw.csv,
+# OUT/console.log and OUT/results.png.
 #
 # Usage: bench/run.sh [--line 6.1|6.12] [--kver VERSION] [--src DIR]
-#                     [--compare DIR] [--out DIR] [--mem MB] [--reps N] [--quick]
+#                     [--compare DIR] [--out DIR] [--mem MB] [--reps N]
+#                     [--best-of N] [--quick]
 #        bench/run.sh --report DIR
 #   --line    bookworm kernel line, installed if needed (default 6.12)
 #   --kver    an installed kernel (/boot/vmlinuz-VERSION and its headers)
@@ -16,17 +18,19 @@
 #             modules are built as kmmap_new/vmmap_new (/dev/kmmap_new, ...);
 #             a second and third --compare give kmmap_new2, kmmap_new3, ...
 #   --out     where results go (default build/bench)
-#   --mem     guest RAM in MiB (default 4096: a 1 GiB vmmap buffer plus
-#             the 1 GiB baselines of the same size; 2048 more per --compare)
+#   --mem     guest RAM in MiB (default 4096: the 1 GiB baselines and one
+#             1 GiB device buffer at the largest setup size, 6144 for all of
+#             them; 2048 more per --compare)
 #   --reps    repetitions of the short samples (default 31; the setup
 #             sweep does half as many, and 7 from 65536 pages on)
-#   --quick   small sizes and few repetitions (a smoke run, under a minute)
+#   --best-of runs back to back per sample, the fastest kept (default 3)
+#   --quick   small sizes and few repetitions (a smoke run, about a minute)
 #   --report  no run: the tables, lines and plot again from DIR/raw.csv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
-line=6.12 kver="" src="" out=build/bench mem="" reps=31 quick=0 report_only=0
+line=6.12 kver="" src="" out=build/bench mem="" reps=31 best_of=3 quick=0 report_only=0
 compare=()
 while [ "$#" -gt 0 ]; do
 	case "$1" in
@@ -39,7 +43,8 @@ while [ "$#" -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
 	--report) report_only=1; out=$2; shift 2 ;;
-	*) sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	--best-of) best_of=$2; shift 2 ;;
+	*) sed -n '2,28s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -104,10 +109,11 @@ measure() {
 	settings="MODULES='${modules[*]}'"
 	if [ "$quick" = 1 ]; then
 		settings+=" BW_PAGES=256 SIZES='16 64 256 1024 4096' REPS=5 SETUP_REPS=3 BIG_REPS=3"
-		settings+=" VMAS='10 100 1000 3000'"
+		settings+=" BEST_OF=2 BIG_BEST_OF=2 VMAS='10 100 1000 3000'"
 	else
 		settings+=" BW_PAGES=1024 SIZES='16 64 256 1024 4096 16384 65536 262144' REPS=$reps"
 		settings+=" SETUP_REPS=$(((reps + 1) / 2)) BIG_REPS=7 BIG_PAGES=65536"
+		settings+=" BEST_OF=$best_of BIG_BEST_OF=$best_of"
 		settings+=" VMAS='10 30 100 300 1000 3000 10000'"
 	fi
 	{
@@ -116,14 +122,17 @@ measure() {
 	} > "$work/guest.sh"
 
 	echo "== booting $kver under QEMU (TCG, $mem MiB); the guest's progress follows"
-	test/lib/guest.sh --timeout 1200 --mem "$mem" "/boot/vmlinuz-$kver" "$work/guest.sh" \
+	# udmabuf's buffers share the memfd baseline's pages: let them be as
+	# large as the sweep's (its default size_limit_mb is 64).
+	test/lib/guest.sh --timeout 1800 --mem "$mem" --append "udmabuf.size_limit_mb=$((mem / 2))" \
+		"/boot/vmlinuz-$kver" "$work/guest.sh" \
 		"${kos[@]}" "$out/bench-static" > "$out/console.log" 2>&1 &
 	guest=$!
 	# The guest's progress lines, while it runs.
 	tail -n +1 -f "$out/console.log" --pid "$guest" 2>/dev/null | grep --line-buffered '^# \[' || true
 	wait "$guest" || status=$?
 
-	grep '^BENCH,' "$out/console.log" > "$out/raw.csv" || true
+	grep -E '^(BENCH|SAMPLES),|^# SKIP ' "$out/console.log" > "$out/raw.csv" || true
 	if [ ! -s "$out/raw.csv" ]; then
 		tail -n 40 "$out/console.log" >&2
 		echo "bench: the guest produced no results (status $status)" >&2
@@ -167,8 +176,9 @@ plot() {
 
 # The benchmark: static for the guest's initramfs, dynamic for the report.
 cflags=(-O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2)
-cc "${cflags[@]}" -static -o "$out/bench-static" bench/bench.c -lm
-cc "${cflags[@]}" -o "$out/bench" bench/bench.c -lm
+sources=(bench/bench.c bench/alternatives.c bench/report.c)
+cc "${cflags[@]}" -static -o "$out/bench-static" "${sources[@]}" -lm
+cc "${cflags[@]}" -o "$out/bench" "${sources[@]}" -lm
 
 status=0
 [ "$report_only" = 1 ] || measure
