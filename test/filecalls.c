@@ -49,40 +49,6 @@ static unsigned char *alloc(size_t len)
 	return p;
 }
 
-static size_t min_size(size_t a, size_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Writes random bytes into the device at off (with pwrite), and into expect. */
-static int put_random(off_t off, unsigned char *expect, size_t len)
-{
-	fill_random(expect, len, &seed);
-	return pwrite(devfd, expect, len, off) == (ssize_t)len;
-}
-
-/* Does fd, read with pread(), hold expect at off? */
-static int holds(int fd, off_t off, const unsigned char *expect, size_t len)
-{
-	unsigned char *got = alloc(len);
-	int same = pread(fd, got, len, off) == (ssize_t)len && memcmp(got, expect, len) == 0;
-
-	free(got);
-	return same;
-}
-
-/* "N" or "-1 (EINVAL)" for a result line. */
-static const char *result(long n)
-{
-	static char text[64];
-
-	if (n < 0)
-		snprintf(text, sizeof(text), "%ld (%s)", n, errname(errno));
-	else
-		snprintf(text, sizeof(text), "%ld", n);
-	return text;
-}
-
 static off_t pos(void)
 {
 	return lseek(devfd, 0, SEEK_CUR);
@@ -139,25 +105,25 @@ static void test_sync(void)
 	memcpy(map, data, size);
 	ret = msync(map, size, MS_SYNC);
 	tap_check(ret == 0, "msync MS_SYNC of a shared writable mapping of the whole buffer returns 0 (got %s)",
-		  result(ret));
+		  tap_result(ret));
 	ret = msync(map + size - page, page, MS_SYNC);
-	tap_check(ret == 0, "msync MS_SYNC of its last page returns 0 (got %s)", result(ret));
+	tap_check(ret == 0, "msync MS_SYNC of its last page returns 0 (got %s)", tap_result(ret));
 	ret = msync(map, size, MS_ASYNC);
-	tap_check(ret == 0, "msync MS_ASYNC returns 0 (got %s)", result(ret));
+	tap_check(ret == 0, "msync MS_ASYNC returns 0 (got %s)", tap_result(ret));
 	ret = msync(map, size, MS_INVALIDATE);
-	tap_check(ret == 0, "msync MS_INVALIDATE returns 0 (got %s)", result(ret));
-	tap_check(holds(devfd, 0, data, size) && memcmp(map, data, size) == 0,
+	tap_check(ret == 0, "msync MS_INVALIDATE returns 0 (got %s)", tap_result(ret));
+	tap_check(fd_holds(devfd, 0, data, size) && memcmp(map, data, size) == 0,
 		  "  ... after them read() returns the stored bytes, and the mapping still shows them");
 
 	ret = fsync(devfd);
-	tap_check(ret == 0, "fsync returns 0 (got %s)", result(ret));
+	tap_check(ret == 0, "fsync returns 0 (got %s)", tap_result(ret));
 	ret = fdatasync(devfd);
-	tap_check(ret == 0, "fdatasync returns 0 (got %s)", result(ret));
+	tap_check(ret == 0, "fdatasync returns 0 (got %s)", tap_result(ret));
 	rdonly = open_dev(dev_path, O_RDONLY);
 	ret = fsync(rdonly);
-	tap_check(ret == 0, "fsync of a read-only open returns 0 (got %s)", result(ret));
+	tap_check(ret == 0, "fsync of a read-only open returns 0 (got %s)", tap_result(ret));
 	close(rdonly);
-	tap_check(holds(devfd, 0, data, size), "  ... and the buffer is as it was");
+	tap_check(fd_holds(devfd, 0, data, size), "  ... and the buffer is as it was");
 	free(data);
 }
 
@@ -212,7 +178,7 @@ static void test_sendfile(void)
 	int p[2];
 
 	/* From the device to a file, at an offset. */
-	put_random(off0, data, len);
+	pwrite_random(devfd, off0, data, len, &seed);
 	lseek(devfd, 7, SEEK_SET);
 	set_scratch(NULL, 0);
 	off = off0;
@@ -223,39 +189,39 @@ static void test_sendfile(void)
 		goto into;
 	}
 	tap_check(n == (ssize_t)len, "%s at offset %lld: %zu bytes (got %s)", from[0],
-		  (long long)off0, len, result(n));
-	tap_check(holds(scratch, 0, data, len), "%s", from[1]);
+		  (long long)off0, len, tap_result(n));
+	tap_check(fd_holds(scratch, 0, data, len), "%s", from[1]);
 	tap_check(off == off0 + (off_t)len, "%s (%lld)", from[2], (long long)off);
 	tap_check(pos() == 7, "%s (%lld)", from[3], (long long)pos());
 
 	/* No offset: the device's file offset is used and moved on. */
-	put_random(end / 2, data, 100);
+	pwrite_random(devfd, end / 2, data, 100, &seed);
 	lseek(devfd, end / 2, SEEK_SET);
 	set_scratch(NULL, 0);
 	n = sendfile(scratch, devfd, NULL, 100);
-	tap_check(n == 100 && holds(scratch, 0, data, 100) && pos() == end / 2 + 100,
-		  "%s (got %s, offset %lld)", from[4], result(n), (long long)pos());
+	tap_check(n == 100 && fd_holds(scratch, 0, data, 100) && pos() == end / 2 + 100,
+		  "%s (got %s, offset %lld)", from[4], tap_result(n), (long long)pos());
 
 	off = end;
 	n = sendfile(scratch, devfd, &off, 100);
-	tap_check(n == 0 && off == end, "%s (got %s)", from[5], result(n));
+	tap_check(n == 0 && off == end, "%s (got %s)", from[5], tap_result(n));
 	off = end + (off_t)page;
 	n = sendfile(scratch, devfd, &off, 100);
-	tap_check(n == 0, "%s (got %s)", from[6], result(n));
-	put_random(end - 10, data, 10);
+	tap_check(n == 0, "%s (got %s)", from[6], tap_result(n));
+	pwrite_random(devfd, end - 10, data, 10, &seed);
 	set_scratch(NULL, 0);
 	off = end - 10;
 	n = sendfile(scratch, devfd, &off, 100);
-	tap_check(n == 10 && holds(scratch, 0, data, 10) && off == end, "%s (got %s)", from[7], result(n));
+	tap_check(n == 10 && fd_holds(scratch, 0, data, 10) && off == end, "%s (got %s)", from[7], tap_result(n));
 
 	/* To a pipe. */
 	new_pipe(p);
-	put_random(3, data, plen);
+	pwrite_random(devfd, 3, data, plen, &seed);
 	off = 3;
 	n = sendfile(p[1], devfd, &off, plen);
 	tap_check(n == (ssize_t)plen && drain(p[0], got, plen) == (ssize_t)plen &&
 		  memcmp(got, data, plen) == 0, "%s: %zu bytes, the device's (got %s)", from[8],
-		  plen, result(n));
+		  plen, tap_result(n));
 	close_pipe(p);
 
 into:
@@ -267,8 +233,8 @@ into:
 	foff = 0;
 	n = sendfile(devfd, scratch, &foff, len);
 	tap_check(n == (ssize_t)len, "sendfile from a file into the device at offset 5: %zu bytes (got %s)",
-		  len, result(n));
-	tap_check(holds(devfd, 5, data, len) && memcmp(map + 5, data, len) == 0,
+		  len, tap_result(n));
+	tap_check(fd_holds(devfd, 5, data, len) && memcmp(map + 5, data, len) == 0,
 		  "  ... the device holds the bytes (read() and the mapping)");
 	tap_check(pos() == 5 + (off_t)len, "  ... its file offset moves on by the count (%lld)",
 		  (long long)pos());
@@ -281,7 +247,7 @@ into:
 	foff = 0;
 	n = sendfile(devfd, scratch, &foff, 100);
 	tap_check(n == 10 && memcmp(map + size - 10, data, 10) == 0 && pos() == end,
-		  "sendfile into the device crossing its end is short: 10 of 100 bytes (got %s)", result(n));
+		  "sendfile into the device crossing its end is short: 10 of 100 bytes (got %s)", tap_result(n));
 	free(data);
 	free(got);
 }
@@ -298,37 +264,37 @@ static void test_splice(void)
 
 	/* Device -> pipe. */
 	new_pipe(p);
-	put_random(11, data, len);
+	pwrite_random(devfd, 11, data, len, &seed);
 	lseek(devfd, 7, SEEK_SET);
 	off = 11;
 	n = splice(devfd, &off, p[1], NULL, len, 0);
 	tap_check(n == (ssize_t)len, "splice from the device at offset 11 into a pipe: %zu bytes (got %s)",
-		  len, result(n));
+		  len, tap_result(n));
 	tap_check(drain(p[0], got, size) == (ssize_t)len && memcmp(got, data, len) == 0,
 		  "  ... the pipe holds the device's bytes");
 	tap_check(off == 11 + (loff_t)len, "  ... the offset given moves on by the count (%lld)",
 		  (long long)off);
 	tap_check(pos() == 7, "  ... the device's file offset is left alone (%lld)", (long long)pos());
 
-	put_random(end / 2, data, 100);
+	pwrite_random(devfd, end / 2, data, 100, &seed);
 	lseek(devfd, end / 2, SEEK_SET);
 	n = splice(devfd, NULL, p[1], NULL, 100, 0);
 	tap_check(n == 100 && drain(p[0], got, size) == 100 && memcmp(got, data, 100) == 0 &&
 		  pos() == end / 2 + 100,
 		  "splice from the device without an offset reads at its file offset and moves it on (got %s)",
-		  result(n));
+		  tap_result(n));
 	off = end;
 	n = splice(devfd, &off, p[1], NULL, 100, 0);
 	tap_check(n == 0 && in_pipe(p[0]) == 0, "splice from the device at its end returns 0 (got %s)",
-		  result(n));
+		  tap_result(n));
 	off = end + (loff_t)page;
 	n = splice(devfd, &off, p[1], NULL, 100, 0);
-	tap_check(n == 0, "splice from the device past its end returns 0 (got %s)", result(n));
-	put_random(end - 10, data, 10);
+	tap_check(n == 0, "splice from the device past its end returns 0 (got %s)", tap_result(n));
+	pwrite_random(devfd, end - 10, data, 10, &seed);
 	off = end - 10;
 	n = splice(devfd, &off, p[1], NULL, 100, 0);
 	tap_check(n == 10 && drain(p[0], got, size) == 10 && memcmp(got, data, 10) == 0,
-		  "splice from the device crossing its end is short: 10 of 100 bytes (got %s)", result(n));
+		  "splice from the device crossing its end is short: 10 of 100 bytes (got %s)", tap_result(n));
 	close_pipe(p);
 
 	/* Pipe -> device. */
@@ -339,8 +305,8 @@ static void test_splice(void)
 	off = 13;
 	n = write(p[1], data, len) == (ssize_t)len ? splice(p[0], NULL, devfd, &off, len, 0) : -1;
 	tap_check(n == (ssize_t)len, "splice from a pipe into the device at offset 13: %zu bytes (got %s)",
-		  len, result(n));
-	tap_check(holds(devfd, 13, data, len) && memcmp(map + 13, data, len) == 0,
+		  len, tap_result(n));
+	tap_check(fd_holds(devfd, 13, data, len) && memcmp(map + 13, data, len) == 0,
 		  "  ... the device holds the bytes (read() and the mapping)");
 	tap_check(off == 13 + (loff_t)len, "  ... the offset given moves on by the count (%lld)",
 		  (long long)off);
@@ -350,9 +316,9 @@ static void test_splice(void)
 	fill_random(data, 100, &seed);
 	lseek(devfd, end / 2, SEEK_SET);
 	n = write(p[1], data, 100) == 100 ? splice(p[0], NULL, devfd, NULL, 100, 0) : -1;
-	tap_check(n == 100 && holds(devfd, end / 2, data, 100) && pos() == end / 2 + 100,
+	tap_check(n == 100 && fd_holds(devfd, end / 2, data, 100) && pos() == end / 2 + 100,
 		  "splice into the device without an offset writes at its file offset and moves it on (got %s)",
-		  result(n));
+		  tap_result(n));
 
 	n = write(p[1], data, 100);
 	off = end;
@@ -364,7 +330,7 @@ static void test_splice(void)
 	off = end - 10;
 	n = splice(p[0], NULL, devfd, &off, 100, 0);
 	tap_check(n == 10 && memcmp(map + size - 10, data, 10) == 0 && off == end,
-		  "splice into the device crossing its end is short: 10 of 100 bytes (got %s)", result(n));
+		  "splice into the device crossing its end is short: 10 of 100 bytes (got %s)", tap_result(n));
 	tap_check(in_pipe(p[0]) == 90, "  ... the pipe keeps the other 90 (%d)", in_pipe(p[0]));
 	close_pipe(p);
 	free(data);
@@ -393,9 +359,9 @@ static void test_vectors(void)
 	iov[2] = (struct iovec){ c, 50 };
 	lseek(devfd, at, SEEK_SET);
 	n = writev(devfd, iov, 3);
-	tap_check(n == 250 && holds(devfd, at, want, 250) && pos() == at + 250,
+	tap_check(n == 250 && fd_holds(devfd, at, want, 250) && pos() == at + 250,
 		  "writev of 3 iovecs writes them in order at the file offset and moves it on (got %s)",
-		  result(n));
+		  tap_result(n));
 	memset(got, 0, sizeof(got));
 	iov[0] = (struct iovec){ got, 100 };
 	iov[1] = (struct iovec){ got + 100, 100 };
@@ -403,21 +369,21 @@ static void test_vectors(void)
 	lseek(devfd, at, SEEK_SET);
 	n = readv(devfd, iov, 3);
 	tap_check(n == 250 && memcmp(got, want, 250) == 0 && pos() == at + 250,
-		  "readv into 3 iovecs reads them in order and moves the file offset on (got %s)", result(n));
+		  "readv into 3 iovecs reads them in order and moves the file offset on (got %s)", tap_result(n));
 
 	fill_random(want, sizeof(want), &seed);
 	iov[0] = (struct iovec){ want, 50 };
 	iov[1] = (struct iovec){ want + 50, 200 };
 	lseek(devfd, 3, SEEK_SET);
 	n = pwritev(devfd, iov, 2, at);
-	tap_check(n == 250 && holds(devfd, at, want, 250) && pos() == 3,
-		  "pwritev writes at its offset and leaves the file offset alone (got %s)", result(n));
+	tap_check(n == 250 && fd_holds(devfd, at, want, 250) && pos() == 3,
+		  "pwritev writes at its offset and leaves the file offset alone (got %s)", tap_result(n));
 	memset(got, 0, sizeof(got));
 	iov[0] = (struct iovec){ got, 200 };
 	iov[1] = (struct iovec){ got + 200, 50 };
 	n = preadv(devfd, iov, 2, at);
 	tap_check(n == 250 && memcmp(got, want, 250) == 0 && pos() == 3,
-		  "preadv reads at its offset and leaves the file offset alone (got %s)", result(n));
+		  "preadv reads at its offset and leaves the file offset alone (got %s)", tap_result(n));
 
 	/* An iovec that faults part-way: 100 bytes, then 40 before an unmapped page. */
 	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -438,11 +404,11 @@ static void test_vectors(void)
 	iov[2] = (struct iovec){ c, 50 };
 	n = pwritev(devfd, iov, 3, at);
 	tap_check(n == 140, "pwritev with an iovec that faults after 40 of its 100 bytes is short: 140 (got %s)",
-		  result(n));
+		  tap_result(n));
 	memcpy(want, a, 100);
 	memcpy(want + 100, two + page - 40, 40);
-	tap_check(holds(devfd, at, want, 140), "  ... the 140 bytes before the fault are written");
-	tap_check(holds(devfd, at + 140, before + 140, 110),
+	tap_check(fd_holds(devfd, at, want, 140), "  ... the 140 bytes before the fault are written");
+	tap_check(fd_holds(devfd, at + 140, before + 140, 110),
 		  "  ... the 110 bytes after the fault are left untouched");
 
 	memset(got, 0, sizeof(got));
@@ -453,14 +419,14 @@ static void test_vectors(void)
 	n = preadv(devfd, iov, 3, at);
 	tap_check(n == 140 && memcmp(got, want, 100) == 0 && memcmp(two + page - 40, want + 100, 40) == 0,
 		  "preadv into an iovec that faults after 40 of its 100 bytes is short: 140, the device's bytes (got %s)",
-		  result(n));
-	tap_check(holds(devfd, at, want, 140) && holds(devfd, at + 140, before + 140, 110),
+		  tap_result(n));
+	tap_check(fd_holds(devfd, at, want, 140) && fd_holds(devfd, at + 140, before + 140, 110),
 		  "  ... and leaves the buffer as it was");
 
 	iov[0] = (struct iovec){ gone, 16 };
 	iov[1] = (struct iovec){ a, 16 };
 	tap_errno(pwritev(devfd, iov, 2, at), EFAULT, "pwritev whose first iovec is unmapped");
-	tap_check(holds(devfd, at, want, 140), "  ... changes nothing");
+	tap_check(fd_holds(devfd, at, want, 140), "  ... changes nothing");
 	tap_errno(preadv(devfd, iov, 2, at), EFAULT, "preadv whose first iovec is unmapped");
 	munmap(two, page);
 
@@ -470,16 +436,16 @@ static void test_vectors(void)
 	n = pwritev(devfd, iov, 2, end - 10);
 	memcpy(want, a, 8);
 	memcpy(want + 8, b, 2);
-	tap_check(n == 10 && holds(devfd, end - 10, want, 10),
-		  "pwritev of 2 x 8 bytes crossing the end is short: 10 (got %s)", result(n));
+	tap_check(n == 10 && fd_holds(devfd, end - 10, want, 10),
+		  "pwritev of 2 x 8 bytes crossing the end is short: 10 (got %s)", tap_result(n));
 	iov[0] = (struct iovec){ got, 8 };
 	iov[1] = (struct iovec){ got + 8, 8 };
 	n = preadv(devfd, iov, 2, end - 10);
 	tap_check(n == 10 && memcmp(got, want, 10) == 0,
-		  "preadv of 2 x 8 bytes crossing the end is short: 10 (got %s)", result(n));
+		  "preadv of 2 x 8 bytes crossing the end is short: 10 (got %s)", tap_result(n));
 	tap_errno(pwritev(devfd, iov, 2, end), ENOSPC, "pwritev at the end");
 	n = preadv(devfd, iov, 2, end);
-	tap_check(n == 0, "preadv at the end returns 0 (got %s)", result(n));
+	tap_check(n == 0, "preadv at the end returns 0 (got %s)", tap_result(n));
 }
 
 /* ---- io_uring on the device's fd -------------------------------------------- */
@@ -533,7 +499,7 @@ static void test_uring(void)
 	if (!tap_check(ret == 0, "io_uring_setup (got %s)", errname(-ret)))
 		goto out;
 
-	put_random(off, data, len);
+	pwrite_random(devfd, off, data, len, &seed);
 	memset(got, 0, len);
 	ret = run(&r, IORING_OP_READ, got, (unsigned int)len, off);
 	tap_check(ret == (int)len && memcmp(got, data, len) == 0,
@@ -541,7 +507,7 @@ static void test_uring(void)
 		  (long long)off, res_text(ret));
 	fill_random(data, len, &seed);
 	ret = run(&r, IORING_OP_WRITE, data, (unsigned int)len, off);
-	tap_check(ret == (int)len && holds(devfd, off, data, len) && memcmp(map + off, data, len) == 0,
+	tap_check(ret == (int)len && fd_holds(devfd, off, data, len) && memcmp(map + off, data, len) == 0,
 		  "%s of %zu bytes at offset %lld: the device holds them (got %s)", what[1], len,
 		  (long long)off, res_text(ret));
 	memset(got, 0, len);
@@ -554,12 +520,12 @@ static void test_uring(void)
 	iov[0] = (struct iovec){ data, len / 3 };
 	iov[1] = (struct iovec){ data + len / 3, len - len / 3 };
 	ret = run(&r, IORING_OP_WRITEV, iov, 2, off);
-	tap_check(ret == (int)len && holds(devfd, off, data, len),
+	tap_check(ret == (int)len && fd_holds(devfd, off, data, len),
 		  "%s from 2 iovecs: the device holds them (got %s)", what[3], res_text(ret));
 
 	ret = run(&r, IORING_OP_READ, got, 100, end);
 	tap_check(ret == 0, "%s returns 0 (got %s)", what[4], res_text(ret));
-	put_random(end - 10, data, 10);
+	pwrite_random(devfd, end - 10, data, 10, &seed);
 	ret = run(&r, IORING_OP_READ, got, 100, end - 10);
 	tap_check(ret == 10 && memcmp(got, data, 10) == 0, "%s is short: 10 of 100 bytes (got %s)",
 		  what[5], res_text(ret));
@@ -567,7 +533,7 @@ static void test_uring(void)
 	tap_check(ret == -ENOSPC, "%s fails with ENOSPC (got %s)", what[6], res_text(ret));
 	fill_random(data, 10, &seed);
 	ret = run(&r, IORING_OP_WRITE, data, 100, end - 10);
-	tap_check(ret == 10 && holds(devfd, end - 10, data, 10), "%s is short: 10 of 100 bytes (got %s)",
+	tap_check(ret == 10 && fd_holds(devfd, end - 10, data, 10), "%s is short: 10 of 100 bytes (got %s)",
 		  what[7], res_text(ret));
 	uring_exit(&r);
 out:
@@ -589,19 +555,8 @@ int main(int argc, char **argv)
 	}
 	dev_path = argv[i];
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	devfd = open_dev(dev_path, O_RDWR);
-	end = lseek(devfd, 0, SEEK_END);
-	size = (size_t)end;
-	saved = malloc(size ? size : 1);
-	if (!saved || size < page || pread(devfd, saved, size, 0) != (ssize_t)size) {
-		printf("Bail out! cannot read the %zu-byte buffer of %s\n", size, dev_path);
-		return 1;
-	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, devfd, 0);
-	if (map == MAP_FAILED) {
-		printf("Bail out! cannot map %s: %s\n", dev_path, strerror(errno));
-		return 1;
-	}
+	saved = dev_open_mapped(dev_path, &devfd, &size, &map);
+	end = (off_t)size;
 	snprintf(path, sizeof(path), "%s/filecalls.XXXXXX", tmpdir);
 	scratch = mkostemp(path, O_CLOEXEC);
 	if (scratch < 0) {
@@ -617,10 +572,7 @@ int main(int argc, char **argv)
 	test_vectors();
 	test_uring();
 
-	tap_check(pwrite(devfd, saved, size, 0) == (ssize_t)size, "restore the buffer as it was found");
-	munmap(map, size);
 	close(scratch);
-	close(devfd);
-	free(saved);
+	dev_restore(devfd, saved, map, size);
 	return tap_done();
 }

@@ -175,3 +175,57 @@ const char *errname(int err)
 
 	return name ? name : err ? "unknown errno" : "no error";
 }
+
+const char *tap_result(long n)
+{
+	static char text[64];
+
+	if (n < 0)
+		snprintf(text, sizeof(text), "%ld (%s)", n, errname(errno));
+	else
+		snprintf(text, sizeof(text), "%ld", n);
+	return text;
+}
+
+unsigned char *dev_open_mapped(const char *path, int *fd, size_t *size, unsigned char **map)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *saved;
+
+	*fd = open_dev(path, O_RDWR);
+	*size = (size_t)lseek(*fd, 0, SEEK_END);
+	saved = malloc(*size ? *size : 1);
+	if (!saved || *size < page || pread(*fd, saved, *size, 0) != (ssize_t)*size) {
+		printf("Bail out! cannot read the %zu-byte buffer of %s\n", *size, path);
+		exit(1);
+	}
+	*map = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*map == MAP_FAILED) {
+		printf("Bail out! cannot map %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return saved;
+}
+
+void dev_restore(int fd, unsigned char *saved, unsigned char *map, size_t size)
+{
+	tap_check(pwrite(fd, saved, size, 0) == (ssize_t)size, "restore the buffer as it was found");
+	munmap(map, size);
+	close(fd);
+	free(saved);
+}
+
+int pwrite_random(int fd, off_t off, unsigned char *expect, size_t len, unsigned long long *seed)
+{
+	fill_random(expect, len, seed);
+	return pwrite(fd, expect, len, off) == (ssize_t)len;
+}
+
+int fd_holds(int fd, off_t off, const unsigned char *expect, size_t len)
+{
+	unsigned char *got = malloc(len ? len : 1);
+	int same = got && pread(fd, got, len, off) == (ssize_t)len && memcmp(got, expect, len) == 0;
+
+	free(got);
+	return same;
+}

@@ -59,5 +59,27 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tap_done(void);
 /* An errno's name ("EFAULT"); "no error" for 0. */
 const char *errname(int err);
+/* "N", or "-1 (EFAULT)" with errno's name, for a result line (a static buffer). */
+const char *tap_result(long n);
+
+static inline size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * A device test's buffer (zerocopy, filecalls): opens path O_RDWR, saves the
+ * buffer's bytes and maps it whole, MAP_SHARED read-write; sets *fd, *size
+ * and *map, returns the saved copy. "Bail out! ..." and exit 1 on failure,
+ * or when the buffer is smaller than a page.
+ */
+unsigned char *dev_open_mapped(const char *path, int *fd, size_t *size, unsigned char **map);
+/* Writes saved back (a TAP check: the buffer as it was found), unmaps, closes, frees. */
+void dev_restore(int fd, unsigned char *saved, unsigned char *map, size_t size);
+
+/* Writes random bytes (from *seed) at off in fd with pwrite, and into expect. */
+int pwrite_random(int fd, off_t off, unsigned char *expect, size_t len, unsigned long long *seed);
+/* Does fd, read with pread, hold expect at off? */
+int fd_holds(int fd, off_t off, const unsigned char *expect, size_t len);
 
 #endif

@@ -56,41 +56,6 @@ static unsigned char *anon(size_t len)
 	return p;
 }
 
-static size_t min_size(size_t a, size_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Writes random bytes into the device at off (with pwrite), and into expect. */
-static int put_random(size_t off, unsigned char *expect, size_t len)
-{
-	fill_random(expect, len, &seed);
-	return pwrite(devfd, expect, len, (off_t)off) == (ssize_t)len;
-}
-
-/* Does the device, read with pread(), hold expect at off? */
-static int device_holds(size_t off, const unsigned char *expect, size_t len)
-{
-	unsigned char *got = anon(len);
-	int same = pread(devfd, got, len, (off_t)off) == (ssize_t)len &&
-		   memcmp(got, expect, len) == 0;
-
-	munmap(got, len);
-	return same;
-}
-
-/* "N bytes" or "-1 (EFAULT)" for a result line. */
-static const char *result(long n)
-{
-	static char text[64];
-
-	if (n < 0)
-		snprintf(text, sizeof(text), "%ld (%s)", n, errname(errno));
-	else
-		snprintf(text, sizeof(text), "%ld", n);
-	return text;
-}
-
 /* ---- O_DIRECT ------------------------------------------------------------- */
 
 static void test_odirect(void)
@@ -129,24 +94,25 @@ static void test_odirect(void)
 
 		/* Block device -> mapping: the device holds other bytes before. */
 		fill_random(src, chunk, &seed);
-		if (pwrite(bfd, src, chunk, 0) != (ssize_t)chunk || !put_random(off, back, chunk)) {
+		if (pwrite(bfd, src, chunk, 0) != (ssize_t)chunk ||
+		    !pwrite_random(devfd, (off_t)off, back, chunk, &seed)) {
 			tap_check(0, "prepare the O_DIRECT read: %s", strerror(errno));
 			continue;
 		}
 		n = pread(bfd, map + off, chunk, 0);
 		tap_check(n == (ssize_t)chunk, "%s at buffer offset %zu: %zu bytes (got %s)",
-			  what[0], off, chunk, result(n));
+			  what[0], off, chunk, tap_result(n));
 		tap_check(memcmp(map + off, src, chunk) == 0, "%s", what[1]);
-		tap_check(device_holds(off, src, chunk), "%s", what[2]);
+		tap_check(fd_holds(devfd, (off_t)off, src, chunk), "%s", what[2]);
 
 		/* Mapping -> block device. */
-		if (!put_random(off, src, chunk)) {
+		if (!pwrite_random(devfd, (off_t)off, src, chunk, &seed)) {
 			tap_check(0, "prepare the O_DIRECT write: %s", strerror(errno));
 			continue;
 		}
 		n = pwrite(bfd, map + off, chunk, 0);
 		tap_check(n == (ssize_t)chunk, "%s from buffer offset %zu: %zu bytes (got %s)",
-			  what[3], off, chunk, result(n));
+			  what[3], off, chunk, tap_result(n));
 		memset(back, 0, chunk);
 		tap_check(pread(bfd, back, chunk, 0) == (ssize_t)chunk && memcmp(back, src, chunk) == 0,
 			  "%s (read back with O_DIRECT)", what[4]);
@@ -219,39 +185,45 @@ static int general_refusal(struct uring *r, char *why, size_t cap)
 	return general;
 }
 
+
+/* One READ_FIXED or WRITE_FIXED of chunk bytes between fd (at 0) and the mapping at off. */
+static void fixed_io(struct uring *r, int opcode, int fd, size_t off, size_t chunk, const char *what)
+{
+	struct io_uring_sqe sqe;
+	int res = 0, ret;
+
+	uring_prep(&sqe, opcode, fd, map + off, (unsigned int)chunk, 0);
+	sqe.buf_index = 0;
+	ret = uring_run(r, &sqe, &res);
+	tap_check(ret == 0 && res == (int)chunk, "%s: %zu bytes (got %d%s%s)", what, chunk,
+		  ret ? ret : res, ret || res < 0 ? ", " : "",
+		  ret ? errname(-ret) : res < 0 ? errname(-res) : "");
+}
 /* READ_FIXED into the mapping at off from fd (at 0), and WRITE_FIXED back from it. */
 static void fixed_pair(struct uring *r, int fd, const char *from, size_t off, size_t chunk)
 {
-	struct io_uring_sqe sqe;
 	unsigned char *src = anon(chunk), *back = anon(chunk);
-	int res = 0, ret;
+	char what[160];
 
 	fill_random(src, chunk, &seed);
-	if (pwrite(fd, src, chunk, 0) != (ssize_t)chunk || !put_random(off, back, chunk)) {
+	if (pwrite(fd, src, chunk, 0) != (ssize_t)chunk ||
+	    !pwrite_random(devfd, (off_t)off, back, chunk, &seed)) {
 		tap_check(0, "prepare IORING_OP_READ_FIXED from %s: %s", from, strerror(errno));
 		goto out;
 	}
-	uring_prep(&sqe, IORING_OP_READ_FIXED, fd, map + off, (unsigned int)chunk, 0);
-	sqe.buf_index = 0;
-	ret = uring_run(r, &sqe, &res);
-	tap_check(ret == 0 && res == (int)chunk,
-		  "IORING_OP_READ_FIXED from %s into the registered mapping at offset %zu: %zu bytes (got %d%s%s)",
-		  from, off, chunk, ret ? ret : res, ret || res < 0 ? ", " : "",
-		  ret ? errname(-ret) : res < 0 ? errname(-res) : "");
-	tap_check(memcmp(map + off, src, chunk) == 0 && device_holds(off, src, chunk),
+	snprintf(what, sizeof(what), "IORING_OP_READ_FIXED from %s into the registered mapping at offset %zu",
+		 from, off);
+	fixed_io(r, IORING_OP_READ_FIXED, fd, off, chunk, what);
+	tap_check(memcmp(map + off, src, chunk) == 0 && fd_holds(devfd, (off_t)off, src, chunk),
 		  "  ... the bytes show through the mapping and through read()");
 
-	if (!put_random(off, src, chunk)) {
+	if (!pwrite_random(devfd, (off_t)off, src, chunk, &seed)) {
 		tap_check(0, "prepare IORING_OP_WRITE_FIXED to %s: %s", from, strerror(errno));
 		goto out;
 	}
-	uring_prep(&sqe, IORING_OP_WRITE_FIXED, fd, map + off, (unsigned int)chunk, 0);
-	sqe.buf_index = 0;
-	ret = uring_run(r, &sqe, &res);
-	tap_check(ret == 0 && res == (int)chunk,
-		  "IORING_OP_WRITE_FIXED from the registered mapping at offset %zu to %s: %zu bytes (got %d%s%s)",
-		  off, from, chunk, ret ? ret : res, ret || res < 0 ? ", " : "",
-		  ret ? errname(-ret) : res < 0 ? errname(-res) : "");
+	snprintf(what, sizeof(what), "IORING_OP_WRITE_FIXED from the registered mapping at offset %zu to %s",
+		 off, from);
+	fixed_io(r, IORING_OP_WRITE_FIXED, fd, off, chunk, what);
 	memset(back, 0, chunk);
 	tap_check(pread(fd, back, chunk, 0) == (ssize_t)chunk && memcmp(back, src, chunk) == 0,
 		  "  ... %s holds the buffer's bytes", from);
@@ -335,21 +307,21 @@ static void test_process_vm(void)
 	pid_t pid;
 	ssize_t n;
 
-	put_random(off, data, len);
+	pwrite_random(devfd, (off_t)off, data, len, &seed);
 	memset(got, 0, sizeof(got));
 	local = (struct iovec){ got, len };
 	remote = (struct iovec){ map + off, len };
 	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	tap_check(n == (ssize_t)len && memcmp(got, data, len) == 0,
 		  "process_vm_readv of this process's mapping: %zu bytes at offset %zu (got %s)",
-		  len, off, result(n));
+		  len, off, tap_result(n));
 
 	fill_random(data, len, &seed);
 	local = (struct iovec){ data, len };
 	n = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
-	tap_check(n == (ssize_t)len && device_holds(off, data, len),
+	tap_check(n == (ssize_t)len && fd_holds(devfd, (off_t)off, data, len),
 		  "process_vm_writev into this process's mapping: the device holds the bytes (got %s)",
-		  result(n));
+		  tap_result(n));
 
 	/*
 	 * A child maps the device itself and says where; this process writes
@@ -390,18 +362,18 @@ static void test_process_vm(void)
 	local = (struct iovec){ data, len };
 	remote = (struct iovec){ child_map + off, len };
 	n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
-	tap_check(n == (ssize_t)len && device_holds(off, data, len),
+	tap_check(n == (ssize_t)len && fd_holds(devfd, (off_t)off, data, len),
 		  "process_vm_writev into a child's mapping: the device holds the bytes (got %s)",
-		  result(n));
+		  tap_result(n));
 	cmd = 1;
 	tap_check(write(to_child[1], &cmd, 1) == 1 && read(to_parent[0], &cmd, 1) == 1 && cmd == 1,
 		  "  ... the child sees them through its own mapping");
-	put_random(off, data, len);
+	pwrite_random(devfd, (off_t)off, data, len, &seed);
 	memset(got, 0, sizeof(got));
 	local = (struct iovec){ got, len };
 	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 	tap_check(n == (ssize_t)len && memcmp(got, data, len) == 0,
-		  "process_vm_readv of a child's mapping returns the device's bytes (got %s)", result(n));
+		  "process_vm_readv of a child's mapping returns the device's bytes (got %s)", tap_result(n));
 out:
 	close(to_child[1]);
 	close(to_parent[0]);
@@ -424,10 +396,10 @@ static void test_vmsplice(void)
 		tap_check(0, "a pipe for vmsplice: %s", strerror(errno));
 		goto out;
 	}
-	put_random(0, data, len);
+	pwrite_random(devfd, (off_t)0, data, len, &seed);
 	n = vmsplice(p[1], &iov, 1, 0);
 	tap_check(n == (ssize_t)len, "vmsplice of %zu bytes of the mapping into a pipe (got %s)",
-		  len, result(n));
+		  len, tap_result(n));
 	/*
 	 * Not a check: a store after vmsplice shows in what the pipe returns
 	 * when the pipe holds the pages themselves, not a copy.
@@ -472,18 +444,7 @@ int main(int argc, char **argv)
 	}
 	dev_path = argv[i];
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	devfd = open_dev(dev_path, O_RDWR);
-	size = (size_t)lseek(devfd, 0, SEEK_END);
-	saved = malloc(size ? size : 1);
-	if (!saved || size < page || pread(devfd, saved, size, 0) != (ssize_t)size) {
-		printf("Bail out! cannot read the %zu-byte buffer of %s\n", size, dev_path);
-		return 1;
-	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, devfd, 0);
-	if (map == MAP_FAILED) {
-		printf("Bail out! cannot map %s: %s\n", dev_path, strerror(errno));
-		return 1;
-	}
+	saved = dev_open_mapped(dev_path, &devfd, &size, &map);
 	tap_diag("%s: %zu bytes (%zu pages of %zu); block device: %s", dev_path, size, size / page,
 		 page, blockdev ? blockdev : no_blockdev);
 
@@ -492,9 +453,6 @@ int main(int argc, char **argv)
 	test_process_vm();
 	test_vmsplice();
 
-	tap_check(pwrite(devfd, saved, size, 0) == (ssize_t)size, "restore the buffer as it was found");
-	munmap(map, size);
-	close(devfd);
-	free(saved);
+	dev_restore(devfd, saved, map, size);
 	return tap_done();
 }
